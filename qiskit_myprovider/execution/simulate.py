@@ -1,0 +1,119 @@
+"""Run one :class:`SimulationTask` on Aer; the same function runs in threads, workers and Dask.
+
+It calls Aer's circuit-execution path directly (no ``AerJob``, no extra thread hop), then
+turns Aer's "DONE but ``success=False``" results into a :class:`SimulationError` carrying
+Aer's own message, and stamps the result with our job id and backend name.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from typing import TYPE_CHECKING, Any
+
+from qiskit_myprovider.exceptions import SimulationError
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from qiskit import QuantumCircuit
+    from qiskit.result import Result
+
+    from qiskit_myprovider.execution.base import SimulationTask
+
+__all__ = ["estimate_cost", "simulate"]
+
+
+def simulate(task: SimulationTask) -> Result:
+    """Simulate ``task`` in the calling thread and return its result.
+
+    Args:
+        task: The simulation to run.
+
+    Returns:
+        The :class:`~qiskit.result.Result`, with ``job_id`` and ``backend_name`` set to ours.
+
+    Raises:
+        SimulationError: Aer reported a failure (message from Aer, per experiment).
+    """
+    start = time.perf_counter()
+    simulator = task.simulator
+    run_options = dict(task.run_options)
+    binds = [dict(b) for b in task.parameter_binds] if task.parameter_binds else None
+    execute = getattr(simulator, "_execute_circuits_job", None)
+    try:
+        if execute is not None:
+            result: Result = execute(list(task.circuits), binds, run_options, task.job_id)
+        else:  # pragma: no cover - older/newer Aer without the private entry point
+            result = simulator.run(
+                list(task.circuits), parameter_binds=binds, **run_options
+            ).result()
+    except SimulationError:
+        raise
+    except Exception as exc:
+        raise SimulationError(f"Aer could not run job {task.job_id}: {exc}") from exc
+    if not result.success:
+        raise SimulationError(_failure_message(task.job_id, result))
+    result.job_id = task.job_id
+    result.backend_name = task.backend_name
+    result.time_taken = time.perf_counter() - start
+    return result
+
+
+def _failure_message(job_id: str, result: Result) -> str:
+    details = [
+        f"experiment {index}: {exp.status}"
+        for index, exp in enumerate(result.results)
+        if not exp.success
+    ]
+    text = "; ".join(details) or str(result.status)
+    return f"Aer reported that the simulation of job {job_id} failed: {text}"
+
+
+def estimate_cost(
+    circuits: Iterable[QuantumCircuit], method: str, options: dict[str, Any] | None = None
+) -> float:
+    """Estimate how much work a job is, in rough "amplitude updates".
+
+    The estimate only needs to separate jobs that take microseconds from jobs that take
+    seconds; it is the product of the state size the method handles and the number of
+    operations, times the shots when every shot needs its own trajectory (noise or
+    mid-circuit measurement).
+
+    Args:
+        circuits: The job's circuits.
+        method: The Aer simulation method.
+        options: The run options (``shots``, ``noise_model``).
+
+    Returns:
+        A non-negative number; ``2**n * gates`` for an ``n``-qubit statevector circuit.
+    """
+    options = options or {}
+    shots = int(options.get("shots") or 1)
+    noisy = options.get("noise_model") is not None
+    total = 0.0
+    for circuit in circuits:
+        n = circuit.num_qubits
+        ops = max(circuit.size(), 1)
+        if method == "stabilizer":
+            state = float(n * n)
+        elif method == "matrix_product_state":
+            state = float(n) * 64.0
+        elif method in ("density_matrix", "superop"):
+            state = math.ldexp(1.0, min(2 * n, 1000))
+        else:
+            state = math.ldexp(1.0, min(n, 1000))
+        trajectories = shots if noisy or _has_midcircuit_measure(circuit) else 1
+        total += state * ops * trajectories
+    return total
+
+
+def _has_midcircuit_measure(circuit: QuantumCircuit) -> bool:
+    seen_measure = False
+    for instruction in circuit.data:
+        name = instruction.operation.name
+        if name == "measure":
+            seen_measure = True
+        elif seen_measure and name not in ("barrier", "measure"):
+            return True
+    return False

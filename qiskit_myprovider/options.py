@@ -1,0 +1,221 @@
+"""Run options: which names exist, what types they take, and the checks done before queueing.
+
+Aer accepts any keyword in ``run()`` without a word and fails late (or never) on bad values.
+Here every option ``AerSimulator`` knows passes through, type-checked where Aer documents a
+type, and any other name is rejected up front with the list of valid names.
+"""
+
+from __future__ import annotations
+
+import numbers
+from collections.abc import Callable, Mapping
+from typing import Any, Final
+
+from qiskit_aer import AerSimulator
+from qiskit_aer.noise import NoiseModel
+
+from qiskit_myprovider.exceptions import (
+    InvalidInputError,
+    InvalidInputTypeError,
+    UnknownOptionError,
+)
+
+__all__ = [
+    "AER_OPTION_NAMES",
+    "JOB_KEYWORDS",
+    "METHODS",
+    "validate_option",
+    "validate_run_options",
+    "validate_shots",
+]
+
+#: Simulation methods a backend may be configured with (Aer's, minus the exotic ones).
+METHODS: Final[tuple[str, ...]] = tuple(AerSimulator().available_methods())
+
+#: Options Aer knows, minus ``executor`` (ignored by Aer since 0.15; executors are ours).
+AER_OPTION_NAMES: Final[frozenset[str]] = frozenset(
+    name for name in AerSimulator._default_options()._fields if name != "executor"
+) | {"parameter_binds"}
+
+#: Keywords of ``run()`` that describe the job rather than the simulation.
+JOB_KEYWORDS: Final[frozenset[str]] = frozenset({"job_name", "job_tags", "header"})
+
+_MAX_SHOTS: Final = 10**9
+
+
+def _int_like(value: object) -> bool:
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
+
+
+def validate_shots(value: object, *, name: str = "shots") -> int:
+    """Return ``value`` as an int if it is a valid shot count.
+
+    Args:
+        value: The proposed number of shots.
+        name: The option's name, for messages.
+
+    Returns:
+        The shot count as a plain ``int``.
+
+    Raises:
+        InvalidInputTypeError: ``value`` is not an integer (``True``, ``1.5`` and ``"10"`` are not).
+        InvalidInputError: ``value`` is not between 1 and 10**9.
+    """
+    if not _int_like(value):
+        raise InvalidInputTypeError(
+            f"{name} must be a positive int, not {type(value).__name__} {value!r}"
+        )
+    shots = int(value)  # type: ignore[call-overload]
+    if not 1 <= shots <= _MAX_SHOTS:
+        raise InvalidInputError(f"{name} must be between 1 and {_MAX_SHOTS}, not {shots}")
+    return shots
+
+
+def _check_type(kind: type | tuple[type, ...], label: str) -> Callable[[str, object], object]:
+    def check(name: str, value: object) -> object:
+        if value is None:
+            return value
+        if isinstance(value, bool) and bool not in (kind if isinstance(kind, tuple) else (kind,)):
+            raise InvalidInputTypeError(f"Option '{name}' must be {label}, not bool {value!r}")
+        if not isinstance(value, kind):
+            raise InvalidInputTypeError(
+                f"Option '{name}' must be {label}, not {type(value).__name__} {value!r}"
+            )
+        return value
+
+    return check
+
+
+def _check_nonnegative_int(name: str, value: object) -> object:
+    if value is None:
+        return value
+    if not _int_like(value) or int(value) < 0:  # type: ignore[call-overload]
+        raise InvalidInputTypeError(
+            f"Option '{name}' must be a non-negative int or None, not {value!r}"
+        )
+    return int(value)  # type: ignore[call-overload]
+
+
+def _check_choice(choices: tuple[str, ...]) -> Callable[[str, object], object]:
+    def check(name: str, value: object) -> object:
+        if value not in choices:
+            raise InvalidInputError(
+                f"Option '{name}' must be one of {', '.join(choices)}; got {value!r}"
+            )
+        return value
+
+    return check
+
+
+def _check_seed(name: str, value: object) -> object:
+    if value is None:
+        return None
+    if not _int_like(value):
+        raise InvalidInputTypeError(f"Option '{name}' must be an int or None, not {value!r}")
+    if int(value) < 0:  # type: ignore[call-overload]
+        raise InvalidInputError(f"Option '{name}' must be non-negative, not {value}")
+    return int(value)  # type: ignore[call-overload]
+
+
+def _check_shots(name: str, value: object) -> object:
+    return validate_shots(value, name=name)
+
+
+def _check_noise_model(name: str, value: object) -> object:
+    if value is not None and not isinstance(value, NoiseModel):
+        raise InvalidInputTypeError(
+            f"Option '{name}' must be a qiskit_aer.noise.NoiseModel or None, "
+            f"not {type(value).__name__}"
+        )
+    return value
+
+
+_BOOL = _check_type(bool, "a bool")
+_NUMBER = _check_type((int, float), "a number")
+
+_VALIDATORS: Final[dict[str, Callable[[str, object], object]]] = {
+    "shots": _check_shots,
+    "seed_simulator": _check_seed,
+    "memory": _BOOL,
+    "method": _check_choice(METHODS),
+    "device": _check_choice(("CPU", "GPU", "Thrust")),
+    "precision": _check_choice(("single", "double")),
+    "noise_model": _check_noise_model,
+    "max_parallel_threads": _check_nonnegative_int,
+    "max_parallel_experiments": _check_nonnegative_int,
+    "max_parallel_shots": _check_nonnegative_int,
+    "max_memory_mb": _check_nonnegative_int,
+    "max_job_size": _check_nonnegative_int,
+    "max_shot_size": _check_nonnegative_int,
+    "fusion_enable": _BOOL,
+    "fusion_verbose": _BOOL,
+    "fusion_max_qubit": _check_nonnegative_int,
+    "fusion_threshold": _check_nonnegative_int,
+    "enable_truncation": _BOOL,
+    "zero_threshold": _NUMBER,
+    "validation_threshold": _NUMBER,
+    "statevector_parallel_threshold": _check_nonnegative_int,
+    "statevector_sample_measure_opt": _check_nonnegative_int,
+    "matrix_product_state_truncation_threshold": _NUMBER,
+    "matrix_product_state_max_bond_dimension": _check_nonnegative_int,
+    "mps_parallel_threshold": _check_nonnegative_int,
+    "mps_omp_threads": _check_nonnegative_int,
+    "shot_branching_enable": _BOOL,
+    "shot_branching_sampling_enable": _BOOL,
+    "cuStateVec_enable": _BOOL,
+    "blocking_enable": _BOOL,
+    "batched_shots_gpu": _BOOL,
+    "runtime_parameter_bind_enable": _BOOL,
+}
+
+
+def _unknown(name: str, valid: frozenset[str]) -> UnknownOptionError:
+    import difflib
+
+    hint = difflib.get_close_matches(name, sorted(valid), n=1)
+    suggestion = f" Did you mean '{hint[0]}'?" if hint else ""
+    return UnknownOptionError(
+        f"Unknown option '{name}'.{suggestion} Valid options: {', '.join(sorted(valid))}"
+    )
+
+
+def validate_option(name: str, value: object) -> object:
+    """Check one simulator option and return its normalised value.
+
+    Args:
+        name: The option's name.
+        value: The proposed value.
+
+    Returns:
+        The value to use (ints normalised to ``int``).
+
+    Raises:
+        UnknownOptionError: ``name`` is not an option Aer knows.
+        InvalidInputTypeError: the value has the wrong type.
+        InvalidInputError: the value is out of range or not one of the choices.
+    """
+    if name not in AER_OPTION_NAMES:
+        raise _unknown(name, AER_OPTION_NAMES)
+    check = _VALIDATORS.get(name)
+    return check(name, value) if check is not None else value
+
+
+def validate_run_options(options: Mapping[str, Any]) -> dict[str, Any]:
+    """Check every simulator option of a ``run()`` call.
+
+    Args:
+        options: The keyword arguments meant for the simulator.
+
+    Returns:
+        The normalised options.
+
+    Raises:
+        UnknownOptionError: a name no simulator option has; the message lists the valid ones.
+        InvalidInputTypeError: a value of the wrong type.
+        InvalidInputError: a value out of range.
+    """
+    valid = AER_OPTION_NAMES | JOB_KEYWORDS
+    for name in options:
+        if name not in valid:
+            raise _unknown(name, valid)
+    return {name: validate_option(name, value) for name, value in options.items()}
