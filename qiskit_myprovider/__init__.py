@@ -6,7 +6,8 @@ Example:
     >>> qc = QuantumCircuit(2)
     >>> _ = qc.h(0); _ = qc.cx(0, 1); qc.measure_all()
     >>> with MyProvider(store=":memory:") as provider:
-    ...     counts = provider.get_backend().run(qc, shots=100, seed_simulator=1).result().get_counts()
+    ...     job = provider.get_backend().run(qc, shots=100, seed_simulator=1)
+    ...     counts = job.result().get_counts()
     >>> sorted(counts)
     ['00', '11']
 """

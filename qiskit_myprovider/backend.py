@@ -19,6 +19,7 @@ from typing_extensions import override
 from qiskit_myprovider.exceptions import (
     InvalidInputError,
     InvalidInputTypeError,
+    JobNotFoundError,
     UnboundParametersError,
 )
 from qiskit_myprovider.execution.base import SimulationTask
@@ -28,7 +29,6 @@ from qiskit_myprovider.options import METHODS, validate_option, validate_run_opt
 from qiskit_myprovider.store import JobRecord
 
 if TYPE_CHECKING:
-    from qiskit_myprovider.execution.base import JobExecutor
     from qiskit_myprovider.provider import MyProvider
 
 __all__ = ["MyBackend"]
@@ -274,8 +274,6 @@ class MyBackend(BackendV2):
         """
         job = self.provider.job(job_id)
         if job.backend().name != self.name:
-            from qiskit_myprovider.exceptions import JobNotFoundError
-
             raise JobNotFoundError(
                 f"Job {job_id} ran on backend '{job.backend().name}', not '{self.name}'"
             )
@@ -342,13 +340,15 @@ class MyBackend(BackendV2):
             if missing:
                 names = ", ".join(sorted(p.name for p in missing))
                 raise UnboundParametersError(
-                    f"parameter_binds[{index}] leaves parameters of circuit {index} unbound: {names}"
+                    f"parameter_binds[{index}] leaves parameters of circuit {index} "
+                    f"unbound: {names}"
                 )
             values = {param: list(vals) for param, vals in bind.items()}
             lengths = {len(v) for v in values.values()}
             if len(lengths) > 1:
                 raise InvalidInputError(
-                    f"parameter_binds[{index}] has value lists of different lengths {sorted(lengths)}"
+                    f"parameter_binds[{index}] has value lists of different lengths "
+                    f"{sorted(lengths)}"
                 )
             checked.append(values)
         return checked

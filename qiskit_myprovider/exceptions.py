@@ -17,7 +17,7 @@ working::
         │   ├── JobFailedError                     result() of a job that ended in ERROR
         │   ├── JobCancelledError                  result() of a job that was cancelled
         │   └── JobTimeoutError (+ qiskit JobTimeoutError, TimeoutError)
-        ├── ExecutionError                         raised while simulating (the cause of a failed job)
+        ├── ExecutionError                         raised while simulating (a failed job's cause)
         │   ├── SimulationError                    Aer itself reported a failure
         │   └── WorkerDiedError                    the worker process running a job died
         └── StoreError                             the job store could not be read or written

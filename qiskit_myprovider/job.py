@@ -21,6 +21,7 @@ from typing_extensions import override
 
 from qiskit_myprovider.exceptions import (
     ExecutionError,
+    InvalidInputError,
     InvalidInputTypeError,
     JobCancelledError,
     JobFailedError,
@@ -457,8 +458,6 @@ def _describe(error: BaseException) -> str:
 
 
 def _positive_seconds(name: str, value: object) -> float:
-    from qiskit_myprovider.exceptions import InvalidInputError
-
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise InvalidInputTypeError(f"{name} must be a number of seconds, not {value!r}")
     if not value > 0:
@@ -467,8 +466,6 @@ def _positive_seconds(name: str, value: object) -> float:
 
 
 def _non_negative_seconds(name: str, value: object) -> float:
-    from qiskit_myprovider.exceptions import InvalidInputError
-
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise InvalidInputTypeError(f"{name} must be a number of seconds or None, not {value!r}")
     if not value >= 0:

@@ -65,7 +65,7 @@ def validate_shots(value: object, *, name: str = "shots") -> int:
         raise InvalidInputTypeError(
             f"{name} must be a positive int, not {type(value).__name__} {value!r}"
         )
-    shots = int(value)  # type: ignore[call-overload]
+    shots: int = int(value)  # type: ignore[call-overload]
     if not 1 <= shots <= _MAX_SHOTS:
         raise InvalidInputError(f"{name} must be between 1 and {_MAX_SHOTS}, not {shots}")
     return shots

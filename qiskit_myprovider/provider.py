@@ -1,4 +1,4 @@
-"""The provider: the backend catalogue, the executor that runs jobs and the store that keeps them."""
+"""The provider: the backend catalogue, the executor that runs jobs, the store that keeps them."""
 
 from __future__ import annotations
 
@@ -86,7 +86,9 @@ _CATALOGUE: Final = (
 _GPU_METHODS: Final = ("statevector", "density_matrix")
 
 #: Attributes :meth:`MyProvider.backends` filters on.
-_FILTER_ATTRIBUTES: Final = ("method", "num_qubits", "min_num_qubits", "noisy", "device", "simulator")
+_FILTER_ATTRIBUTES: Final = (
+    "method", "num_qubits", "min_num_qubits", "noisy", "device", "simulator",
+)  # fmt: skip
 
 
 def _owner_token() -> str:
@@ -123,7 +125,8 @@ class MyProvider:
     ) -> None:
         if noise_model is not None and not isinstance(noise_model, NoiseModel):
             raise InvalidInputTypeError(
-                f"noise_model must be a qiskit_aer.noise.NoiseModel, not {type(noise_model).__name__}"
+                "noise_model must be a qiskit_aer.noise.NoiseModel, "
+                f"not {type(noise_model).__name__}"
             )
         self._store = _open_store(store)
         self._executor_spec = executor

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from qiskit import QuantumCircuit
     from qiskit.result import Result
 
-__all__ = ["JobQuery", "JobRecord", "JobStore", "MemoryJobStore", "UPDATABLE_FIELDS"]
+__all__ = ["UPDATABLE_FIELDS", "JobQuery", "JobRecord", "JobStore", "MemoryJobStore"]
 
 #: Record fields that :meth:`JobStore.update` may change.
 UPDATABLE_FIELDS = frozenset(

@@ -1,0 +1,30 @@
+"""The public surface: exactly the pinned names, in a sorted ``__all__``."""
+
+from __future__ import annotations
+
+import qiskit_myprovider
+from qiskit_myprovider import exceptions
+
+
+def test_all_is_sorted_and_exact() -> None:
+    assert qiskit_myprovider.__all__ == sorted(qiskit_myprovider.__all__)
+    assert set(qiskit_myprovider.__all__) == {"MyBackend", "MyJob", "MyProvider", "__version__"}
+    for name in qiskit_myprovider.__all__:
+        assert getattr(qiskit_myprovider, name) is not None
+
+
+def test_version_is_a_release_string() -> None:
+    major, minor, _patch = qiskit_myprovider.__version__.split(".")
+    assert major.isdigit()
+    assert minor.isdigit()
+
+
+def test_exceptions_all_lists_every_exception_class() -> None:
+    classes = {
+        name
+        for name, value in vars(exceptions).items()
+        if isinstance(value, type)
+        and issubclass(value, exceptions.MyProviderError)
+    }
+    assert set(exceptions.__all__) == classes
+    assert exceptions.__all__ == sorted(exceptions.__all__)

@@ -1,0 +1,134 @@
+"""Bad input gets a specific error naming the culprit, before anything is queued.
+
+After each rejection the same backend still runs a good circuit, and no job was recorded.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from qiskit import QuantumCircuit
+from qiskit.circuit import Parameter
+from qiskit.providers import QiskitBackendNotFoundError
+
+from qiskit_myprovider import MyBackend, MyProvider
+from qiskit_myprovider import exceptions as exc
+
+from .conftest import bell_circuit
+
+
+def _parametric() -> QuantumCircuit:
+    theta = Parameter("theta")
+    qc = QuantumCircuit(1)
+    qc.rx(theta, 0)
+    qc.measure_all()
+    return qc
+
+
+CASES: list[tuple[str, Callable[[MyProvider, MyBackend], Any], type[Exception], list[str]]] = [
+    ("string instead of circuit", lambda p, b: b.run("OPENQASM 2.0;"), exc.InvalidInputTypeError,
+     ["QuantumCircuit", "str"]),
+    ("non-circuit in a list", lambda p, b: b.run([bell_circuit(), 5]), exc.InvalidInputTypeError,
+     ["input 1", "int"]),
+    ("empty list", lambda p, b: b.run([]), exc.InvalidInputError, ["at least one circuit"]),
+    ("too many qubits", lambda p, b: b.run(QuantumCircuit(b.num_qubits + 1)),
+     exc.InvalidInputError, ["31 qubits", "at most 30"]),
+    ("shots 0", lambda p, b: b.run(bell_circuit(), shots=0), exc.InvalidInputError,
+     ["shots", "0"]),
+    ("shots -1", lambda p, b: b.run(bell_circuit(), shots=-1), exc.InvalidInputError,
+     ["shots", "-1"]),
+    ("shots 1.5", lambda p, b: b.run(bell_circuit(), shots=1.5), exc.InvalidInputTypeError,
+     ["shots", "float", "1.5"]),
+    ("shots True", lambda p, b: b.run(bell_circuit(), shots=True), exc.InvalidInputTypeError,
+     ["shots", "bool"]),
+    ("shots as text", lambda p, b: b.run(bell_circuit(), shots="100"), exc.InvalidInputTypeError,
+     ["shots", "'100'"]),
+    ("unknown option", lambda p, b: b.run(bell_circuit(), shot=100), exc.UnknownOptionError,
+     ["'shot'", "Did you mean 'shots'", "Valid options:", "seed_simulator"]),
+    ("Aer's ignored executor option", lambda p, b: b.run(bell_circuit(), executor=None),
+     exc.UnknownOptionError, ["'executor'"]),
+    ("unbound parameters", lambda p, b: b.run(_parametric()), exc.UnboundParametersError,
+     ["theta", "parameter_binds"]),
+    ("binds for the wrong number of circuits",
+     lambda p, b: b.run([_parametric(), _parametric()], parameter_binds=[{}]),
+     exc.InvalidInputError, ["one mapping per circuit", "2 circuits"]),
+    ("negative seed", lambda p, b: b.run(bell_circuit(), seed_simulator=-3),
+     exc.InvalidInputError, ["seed_simulator", "-3"]),
+    ("memory not a bool", lambda p, b: b.run(bell_circuit(), memory="yes"),
+     exc.InvalidInputTypeError, ["memory", "bool", "'yes'"]),
+    ("unknown method", lambda p, b: b.run(bell_circuit(), method="quantum"),
+     exc.InvalidInputError, ["method", "'quantum'", "statevector"]),
+    ("noise model of the wrong type", lambda p, b: b.run(bell_circuit(), noise_model={}),
+     exc.InvalidInputTypeError, ["noise_model", "NoiseModel"]),
+    ("tags as a lone string", lambda p, b: b.run(bell_circuit(), job_tags="nightly"),
+     exc.InvalidInputTypeError, ["tags", "'nightly'"]),
+    ("job name not a string", lambda p, b: b.run(bell_circuit(), job_name=7),
+     exc.InvalidInputTypeError, ["job_name", "int"]),
+    ("unknown backend name", lambda p, b: p.get_backend("myprovider_quantum"),
+     exc.BackendNotFoundError,
+     ["myprovider_quantum", "Available backends", "myprovider_simulator"]),
+    ("malformed job id", lambda p, b: p.job("not-a-job"), exc.InvalidInputError,
+     ["'not-a-job'", "not a job id"]),
+    ("unknown job id", lambda p, b: p.job("3f2b8c1e-5d4a-4e6f-9a7b-1c2d3e4f5a6b"),
+     exc.JobNotFoundError, ["3f2b8c1e-5d4a-4e6f-9a7b-1c2d3e4f5a6b"]),
+    ("job id not a string", lambda p, b: p.job(42), exc.InvalidInputTypeError, ["job id", "int"]),
+    ("unknown backend filter", lambda p, b: p.backends(colour="red"), exc.InvalidInputError,
+     ["colour", "Valid attributes", "min_num_qubits"]),
+    ("unknown status filter", lambda p, b: p.jobs(status="FINISHED"), exc.InvalidInputError,
+     ["FINISHED", "DONE"]),
+    ("negative limit", lambda p, b: p.jobs(limit=-1), exc.InvalidInputError, ["limit", "-1"]),
+    ("unknown executor", lambda p, b: MyProvider(executor="gpu-farm"), exc.InvalidInputError,
+     ["gpu-farm", "Valid executors", "thread"]),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "fragments"),
+    [case[1:] for case in CASES],
+    ids=[case[0] for case in CASES],
+)
+def test_bad_input_is_rejected_clearly_and_leaves_backend_usable(
+    provider: MyProvider,
+    backend: MyBackend,
+    call: Callable[[MyProvider, MyBackend], Any],
+    error: type[Exception],
+    fragments: list[str],
+) -> None:
+    before = [job.job_id() for job in provider.jobs(limit=None)]
+    with pytest.raises(error) as info:
+        call(provider, backend)
+    message = str(info.value)
+    for fragment in fragments:
+        assert fragment in message, f"{fragment!r} missing from {message!r}"
+    assert isinstance(info.value, exc.MyProviderError)
+    assert isinstance(info.value, ValueError | TypeError | LookupError)
+    assert [job.job_id() for job in provider.jobs(limit=None)] == before  # nothing recorded
+    counts = backend.run(bell_circuit(), shots=32, seed_simulator=1).result().get_counts()
+    assert set(counts) <= {"00", "11"}
+    assert sum(counts.values()) == 32
+
+
+def test_there_are_at_least_fifteen_distinct_bad_inputs() -> None:
+    assert len({case[0] for case in CASES}) >= 15
+
+
+def test_unknown_backend_is_also_qiskits_not_found_error(provider: MyProvider) -> None:
+    with pytest.raises(QiskitBackendNotFoundError):
+        provider.get_backend("nope")
+
+
+def test_parameter_binds_run_inside_aer(backend: MyBackend) -> None:
+    qc = _parametric()
+    theta = next(iter(qc.parameters))
+    job = backend.run(qc, parameter_binds=[{theta: [0.0, 3.141592653589793]}], shots=100)
+    result = job.result()
+    assert result.get_counts(0) == {"0": 100}
+    assert result.get_counts(1) == {"1": 100}
+
+
+def test_job_ids_are_uuid_strings(backend: MyBackend) -> None:
+    job = backend.run(bell_circuit(), shots=10)
+    assert str(uuid.UUID(job.job_id())) == job.job_id()
