@@ -23,14 +23,19 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, NoReturn
 
+import qiskit.qasm2
+import qiskit.qasm3
+from qiskit import transpile
 from qiskit.exceptions import QiskitError
 from qiskit.providers import JobStatus
+from qiskit.transpiler.exceptions import TranspilerError
 from rich import box
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
 from qiskit_myprovider.exceptions import MyProviderError
+from qiskit_myprovider.provider import DEFAULT_BACKEND, MyProvider
 from qiskit_myprovider.version import __version__
 
 if TYPE_CHECKING:
@@ -151,13 +156,8 @@ def _add_run_parser(subparsers: Any, parent: argparse.ArgumentParser) -> None:
 
 
 def _cmd_run(args: argparse.Namespace, ctx: _Context) -> int:
-    from qiskit import transpile
-    from qiskit.transpiler.exceptions import TranspilerError
-
-    from qiskit_myprovider.provider import MyProvider
-
     circuit = _load_circuit(args.file)
-    with MyProvider() as provider:
+    with _open_provider() as provider:
         backend = provider.get_backend(args.backend)
         try:
             compiled = transpile(circuit, backend, seed_transpiler=args.seed)
@@ -195,9 +195,6 @@ def _cmd_run(args: argparse.Namespace, ctx: _Context) -> int:
 
 def _load_circuit(file: str) -> QuantumCircuit:
     """Read and parse an OpenQASM 2 or 3 file (``-``: stdin) into a circuit."""
-    import qiskit.qasm2
-    import qiskit.qasm3
-
     name = _display_name(file)
     try:
         if file == "-":
@@ -380,9 +377,7 @@ def _add_backends_parser(subparsers: Any, parent: argparse.ArgumentParser) -> No
 
 
 def _cmd_backends(args: argparse.Namespace, ctx: _Context) -> int:
-    from qiskit_myprovider.provider import DEFAULT_BACKEND, MyProvider
-
-    with MyProvider() as provider:
+    with _open_provider() as provider:
         rows = [
             {
                 "name": backend.name,
@@ -421,6 +416,11 @@ def _cmd_backends(args: argparse.Namespace, ctx: _Context) -> int:
 
 
 # -- shared helpers ----------------------------------------------------------------------
+
+
+def _open_provider() -> MyProvider:
+    """The provider every subcommand works with (store from ``$QISKIT_MYPROVIDER_STORE``)."""
+    return MyProvider()
 
 
 def _positive_int(text: str) -> int:
