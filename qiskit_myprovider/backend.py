@@ -79,6 +79,8 @@ class MyBackend(BackendV2):
         from qiskit_myprovider.version import __version__
 
         self._simulator = simulator if simulator is not None else AerSimulator()
+        # Workers keep simulators between jobs under this key (one per backend object).
+        self._simulator_key = f"{name}-{uuid.uuid4().hex[:12]}"
         self._owner = provider
         sim_options = self._simulator.options
         self._method: str = str(getattr(sim_options, "method", "automatic"))
@@ -262,6 +264,7 @@ class MyBackend(BackendV2):
             run_options=run_options,
             parameter_binds=binds,
             cost=estimate_cost(circuits, str(run_options.get("method", self._method)), run_options),
+            simulator_key=self._simulator_key,
         )
         return provider._submit(self, record, task)
 

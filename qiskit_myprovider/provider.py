@@ -24,12 +24,13 @@ from qiskit_myprovider.exceptions import (
     InvalidInputTypeError,
 )
 from qiskit_myprovider.execution import make_executor
+from qiskit_myprovider.execution.base import JobExecutor
 from qiskit_myprovider.job import MyJob, validate_tags
 from qiskit_myprovider.store import JobQuery, JobRecord, JobStore, MemoryJobStore
 
 if TYPE_CHECKING:
     from qiskit_myprovider.execution import ExecutorSpec
-    from qiskit_myprovider.execution.base import JobExecutor, SimulationTask
+    from qiskit_myprovider.execution.base import SimulationTask
 
 __all__ = ["DEFAULT_BACKEND", "MyProvider", "default_provider"]
 
@@ -102,12 +103,15 @@ class MyProvider:
         store: Where jobs are recorded: ``":memory:"`` (this process only), a path, or a
             :class:`~qiskit_myprovider.store.JobStore`. None: ``$QISKIT_MYPROVIDER_STORE`` if
             set, else ``":memory:"``.
-        executor: Where jobs run: ``"auto"`` (default), ``"thread"``, or a
-            :class:`~qiskit_myprovider.execution.base.JobExecutor`.
+        executor: Where jobs run: ``"auto"`` (default: cheap jobs on a thread, the rest in
+            warm worker processes), ``"process"``, ``"thread"``, ``"dask"``, a
+            :class:`~qiskit_myprovider.execution.JobExecutor`, any
+            :class:`concurrent.futures.Executor`, or a ``dask.distributed.Client``. An
+            executor object passed in stays the caller's to shut down.
         noise_model: The noise model of the ``myprovider_noisy_*`` backends (default: see
             :func:`default_noise_model`).
 
-    Use it as a context manager, or call :meth:`close`, to release its executor.
+    Use it as a context manager, or call :meth:`close`, to release its worker processes.
 
     Example:
         >>> from qiskit_myprovider import MyProvider
@@ -345,15 +349,27 @@ class MyProvider:
             jobs.append(live if live is not None else self._stored_job(record))
         return jobs
 
+    def _cancel_own_jobs(self) -> None:
+        for job in list(self._live_jobs.values()):
+            job.cancel()
+
     def close(self) -> None:
-        """Shut down the executor (cancelling queued jobs) and close the store. Idempotent."""
+        """Cancel this provider's unfinished jobs, stop its workers, close the store.
+
+        Idempotent. An executor object passed to the constructor is left running (only this
+        provider's jobs on it are cancelled).
+        """
         with self._lock:
             if self._closed:
                 return
             self._closed = True
             executor, self._executor = self._executor, None
         if executor is not None:
-            executor.shutdown(cancel_pending=True)
+            # A JobExecutor handed in is shared and stays its owner's; what we built is ours.
+            if isinstance(self._executor_spec, JobExecutor):
+                self._cancel_own_jobs()
+            else:
+                executor.shutdown(cancel_pending=True)
         self._store.close()
 
 

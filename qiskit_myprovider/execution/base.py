@@ -29,20 +29,23 @@ class SimulationTask:
     Attributes:
         job_id: The id of the job this task belongs to.
         backend_name: The name of the backend, stamped on the result.
-        simulator: The configured Aer simulator (method, noise model, target).
+        simulator: The configured Aer simulator (method, noise model, target); None only
+            while the task travels to a worker that already holds it under ``simulator_key``.
         circuits: The circuits to simulate, in order.
         run_options: Options for this run, already validated (shots, seed_simulator, ...).
         parameter_binds: Aer-style parameter bindings, one mapping per circuit, or None.
         cost: An estimate of the work (roughly amplitude updates); executors may route on it.
+        simulator_key: Identifies ``simulator`` so workers can keep it between tasks.
     """
 
     job_id: str
     backend_name: str
-    simulator: AerSimulator
+    simulator: AerSimulator | None
     circuits: tuple[QuantumCircuit, ...]
     run_options: Mapping[str, Any] = field(default_factory=dict)
     parameter_binds: Sequence[Mapping[Any, Sequence[float]]] | None = None
     cost: float = 0.0
+    simulator_key: str = ""
 
 
 class TaskListener(Protocol):

@@ -38,6 +38,8 @@ def simulate(task: SimulationTask) -> Result:
     """
     start = time.perf_counter()
     simulator = task.simulator
+    if simulator is None:
+        raise SimulationError(f"job {task.job_id} reached the simulator without its simulator")
     run_options = dict(task.run_options)
     binds = [dict(b) for b in task.parameter_binds] if task.parameter_binds else None
     execute = getattr(simulator, "_execute_circuits_job", None)

@@ -1,0 +1,494 @@
+"""Warm worker processes: real parallelism, real cancellation, crash isolation.
+
+Each worker is a process started with the *spawn* context (never fork: forking after Aer
+has run OpenMP can hang, qiskit-aer #1385). It keeps the simulators it was sent, runs one
+task at a time and sends the result back over a pipe; circuits and results travel pickled,
+never as QASM. One manager thread in the caller's process hands tasks to idle workers and
+watches every pipe and process sentinel at once, so it sees a result, a crash or an
+out-of-memory kill the moment it happens.
+
+Thread budgets are what make a pool of Aer workers fast: Aer gives every simulation all
+cores through OpenMP, so two workers each running two-thread jobs on two cores thrash (11 times
+slower, measured). The manager gives each task the cores no other running task holds, and a
+fair share when more work is waiting, unless the user set ``max_parallel_threads`` themself.
+
+Cancelling a running task kills its worker (SIGKILL) and a fresh one is started when next
+needed; a worker that dies on its own turns its task into a :class:`WorkerDiedError`.
+"""
+
+from __future__ import annotations
+
+import atexit
+import collections
+import contextlib
+import itertools
+import logging
+import multiprocessing
+import os
+import signal
+import threading
+import time
+import traceback
+import weakref
+from dataclasses import dataclass, field, replace
+from multiprocessing.connection import Connection, wait
+from typing import TYPE_CHECKING, Any, Final
+
+from qiskit_myprovider.exceptions import ExecutionError, InvalidInputError, WorkerDiedError
+from qiskit_myprovider.execution.base import JobExecutor, SimulationTask, TaskHandle, TaskListener
+
+if TYPE_CHECKING:
+    from multiprocessing.context import SpawnProcess
+
+    from qiskit_aer import AerSimulator
+
+__all__ = ["ProcessExecutor", "RemoteTraceback"]
+
+logger = logging.getLogger(__name__)
+
+#: How often the manager checks for idle workers to release when nothing else happens.
+_HOUSEKEEPING_INTERVAL: Final = 1.0
+
+
+class RemoteTraceback(Exception):  # noqa: N818 - the name CPython's process pool uses
+    """The traceback of an error raised in a worker process (kept as ``__cause__``)."""
+
+    def __init__(self, tb: str) -> None:
+        super().__init__(tb)
+        self.tb = tb
+
+    def __str__(self) -> str:
+        return self.tb
+
+
+def _rebuild(error: BaseException, tb: str) -> BaseException:
+    error.__cause__ = RemoteTraceback(f'\n"""\n{tb}"""')
+    return error
+
+
+# -- the worker side ------------------------------------------------------------------------
+
+
+def _worker_main(conn: Connection, memory_limit_mb: int | None) -> None:
+    """Serve tasks from ``conn`` until told to stop or the parent goes away."""
+    # The parent handles Ctrl-C; a worker must not die of it mid-job.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    from qiskit_myprovider.execution.simulate import simulate
+
+    if memory_limit_mb is not None:
+        import resource
+
+        limit = memory_limit_mb * 1024 * 1024
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    simulators: dict[str, AerSimulator] = {}
+    conn.send(("ready", os.getpid()))
+    while True:
+        try:
+            message = conn.recv()
+        except (EOFError, OSError):
+            return  # the parent is gone: leave no orphan behind
+        if message is None:
+            return
+        task_id, key, simulator, task, threads = message
+        if simulator is not None:
+            simulators[key] = simulator
+        run_options = dict(task.run_options)
+        if threads is not None:
+            run_options.setdefault("max_parallel_threads", threads)
+        task = replace(task, simulator=simulators[key], run_options=run_options)
+        try:
+            result = simulate(task)
+        except BaseException as exc:
+            tb = traceback.format_exc()
+            try:
+                conn.send(("error", task_id, exc, tb))
+            except Exception:  # the exception itself did not pickle
+                conn.send(("error", task_id, ExecutionError(f"{type(exc).__name__}: {exc}"), tb))
+        else:
+            conn.send(("done", task_id, result, None))
+
+
+# -- the caller side ------------------------------------------------------------------------
+
+
+class _ProcessTask(TaskHandle):
+    def __init__(self, executor: ProcessExecutor, task: SimulationTask, listener: TaskListener):
+        self.task_id = next(executor._ids)
+        self.task = task
+        self.listener = listener
+        self._executor = executor
+        self.worker: _Worker | None = None
+        self.finished = False
+        self.cancelled = False
+
+    def cancel(self) -> bool:
+        return self._executor._cancel(self)
+
+    def queue_position(self) -> int | None:
+        return self._executor._position(self)
+
+
+@dataclass(eq=False)
+class _Worker:
+    process: SpawnProcess
+    conn: Connection
+    ready: bool = False
+    task: _ProcessTask | None = None
+    threads: int = 0
+    keys: set[str] = field(default_factory=set)
+    idle_since: float = field(default_factory=time.monotonic)
+
+    @property
+    def pid(self) -> int | None:
+        return self.process.pid
+
+
+class ProcessExecutor(JobExecutor):
+    """Run tasks in warm worker processes (spawn context), one task per worker at a time.
+
+    Args:
+        max_workers: How many workers at most (default: the number of cores).
+        idle_timeout: Seconds a worker may sit idle before it is released.
+        memory_limit_mb: A hard address-space limit per worker, and the default Aer
+            ``max_memory_mb`` of each task; a job that needs more ends in ERROR.
+        mp_context: ``"spawn"`` (default) or ``"forkserver"``; ``"fork"`` is refused.
+    """
+
+    name = "process"
+
+    def __init__(
+        self,
+        max_workers: int | None = None,
+        *,
+        idle_timeout: float = 300.0,
+        memory_limit_mb: int | None = None,
+        mp_context: str = "spawn",
+    ) -> None:
+        cores = os.cpu_count() or 1
+        if max_workers is None:
+            max_workers = cores
+        if isinstance(max_workers, bool) or not isinstance(max_workers, int) or max_workers < 1:
+            raise InvalidInputError(f"max_workers must be a positive int, not {max_workers!r}")
+        if mp_context not in ("spawn", "forkserver"):
+            raise InvalidInputError(
+                f"mp_context must be 'spawn' or 'forkserver', not {mp_context!r} "
+                "(forking after Aer has run can hang: qiskit-aer #1385)"
+            )
+        if memory_limit_mb is not None and (
+            isinstance(memory_limit_mb, bool)
+            or not isinstance(memory_limit_mb, int)
+            or memory_limit_mb < 64
+        ):
+            raise InvalidInputError(
+                f"memory_limit_mb must be an int >= 64 or None, not {memory_limit_mb!r}"
+            )
+        self._ctx: Any = multiprocessing.get_context(mp_context)
+        self._max_workers = max_workers
+        self._cores = cores
+        self._idle_timeout = float(idle_timeout)
+        self._memory_limit_mb = memory_limit_mb
+        self._ids = itertools.count()
+        self._lock = threading.Lock()
+        self._queue: collections.deque[_ProcessTask] = collections.deque()
+        self._workers: list[_Worker] = []
+        self._wake_r, self._wake_w = self._ctx.Pipe(duplex=False)
+        self._manager: threading.Thread | None = None
+        self._closed = False
+        _live_executors.add(self)
+
+    def __repr__(self) -> str:
+        return f"<ProcessExecutor max_workers={self._max_workers} workers={len(self._workers)}>"
+
+    # -- public --------------------------------------------------------------------------
+
+    def submit(self, task: SimulationTask, listener: TaskListener) -> TaskHandle:
+        """Queue ``task`` for the next free worker (see :class:`JobExecutor`)."""
+        handle = _ProcessTask(self, task, listener)
+        with self._lock:
+            if self._closed:
+                raise ExecutionError("this process executor has been shut down")
+            self._queue.append(handle)
+            if self._manager is None:
+                self._manager = threading.Thread(
+                    target=self._manage, name="myprovider-process-manager", daemon=True
+                )
+                self._manager.start()
+        self._wake()
+        return handle
+
+    def worker_pids(self) -> list[int]:
+        """Return the process ids of the live workers (for monitoring and tests)."""
+        with self._lock:
+            return [w.pid for w in self._workers if w.pid is not None]
+
+    def running_pid(self, handle: TaskHandle) -> int | None:
+        """Return the pid of the worker running ``handle``'s task, or None if not running."""
+        with self._lock:
+            worker = getattr(handle, "worker", None)
+            return worker.pid if worker is not None else None
+
+    def shutdown(self, *, cancel_pending: bool = True) -> None:
+        """Stop every worker; with ``cancel_pending`` cancel queued and running tasks.
+
+        Without ``cancel_pending`` the call waits for queued and running tasks to finish.
+        """
+        if not cancel_pending:
+            self._drain()
+        with self._lock:
+            self._closed = True
+            dropped = list(self._queue)
+            self._queue.clear()
+            workers = list(self._workers)
+            for worker in workers:
+                if worker.task is not None:
+                    worker.task.cancelled = True
+                    dropped.append(worker.task)
+        self._wake()
+        for worker in workers:
+            _stop(worker)
+        manager = self._manager
+        if manager is not None and manager is not threading.current_thread():
+            manager.join(10)
+        with self._lock:
+            self._workers.clear()
+        for handle in dropped:
+            if not handle.finished:
+                handle.finished = True
+                handle.listener.task_cancelled()
+        self._wake_w.close()
+        self._wake_r.close()
+        _live_executors.discard(self)
+
+    # -- internals -----------------------------------------------------------------------
+
+    def _drain(self) -> None:
+        while True:
+            with self._lock:
+                busy = bool(self._queue) or any(w.task for w in self._workers)
+            if not busy:
+                return
+            time.sleep(0.05)
+
+    def _wake(self) -> None:
+        with contextlib.suppress(OSError):  # closed during shutdown
+            self._wake_w.send_bytes(b"\0")
+
+    def _position(self, handle: _ProcessTask) -> int | None:
+        with self._lock:
+            try:
+                return self._queue.index(handle)
+            except ValueError:
+                return None
+
+    def _cancel(self, handle: _ProcessTask) -> bool:
+        with self._lock:
+            if handle.finished:
+                return False
+            handle.cancelled = True
+            worker = handle.worker
+            if worker is None:
+                try:
+                    self._queue.remove(handle)
+                except ValueError:
+                    return False
+                handle.finished = True
+            else:
+                # The only way to stop Aer mid-simulation: end its process. The manager sees
+                # the death, reports the cancellation and starts a fresh worker when needed.
+                worker.process.kill()
+        if worker is None:
+            handle.listener.task_cancelled()
+        self._wake()
+        return True
+
+    def _manage(self) -> None:
+        while True:
+            reports: list[tuple[TaskListener, str, Any]] = []
+            with self._lock:
+                if self._closed:
+                    return
+                self._dispatch_locked(reports)
+                self._release_idle_locked()
+                waitables: list[Any] = [self._wake_r]
+                for worker in self._workers:
+                    waitables += [worker.conn, worker.process.sentinel]
+            _deliver(reports)
+            try:
+                ready = set(wait(waitables, timeout=_HOUSEKEEPING_INTERVAL))
+            except OSError:
+                return  # pipes closed by shutdown
+            if self._wake_r in ready:
+                try:
+                    while self._wake_r.poll():
+                        self._wake_r.recv_bytes()
+                except (OSError, EOFError):
+                    return
+            reports = []
+            with self._lock:
+                for worker in list(self._workers):
+                    if worker.conn in ready or worker.process.sentinel in ready:
+                        self._collect_locked(worker, worker.process.sentinel in ready, reports)
+            _deliver(reports)
+
+    def _dispatch_locked(self, reports: list[tuple[TaskListener, str, Any]]) -> None:
+        """Hand queued tasks to ready idle workers; start workers while some are missing."""
+        while self._queue:
+            idle = [w for w in self._workers if w.ready and w.task is None]
+            if not idle:
+                starting = sum(1 for w in self._workers if not w.ready)
+                if len(self._workers) < self._max_workers and starting < len(self._queue):
+                    self._start_worker_locked()
+                return
+            handle = self._queue.popleft()
+            if not handle.listener.task_started():
+                handle.finished = True  # cancelled while it waited
+                continue
+            key = handle.task.simulator_key
+            # Prefer a worker that already holds this task's simulator.
+            worker = next((w for w in idle if key in w.keys), idle[0])
+            threads = self._threads_for_locked(handle)
+            task = handle.task
+            if self._memory_limit_mb is not None and "max_memory_mb" not in task.run_options:
+                limited = {**task.run_options, "max_memory_mb": self._memory_limit_mb}
+                task = replace(task, run_options=limited)
+            message = (
+                handle.task_id,
+                key,
+                task.simulator if key not in worker.keys else None,
+                replace(task, simulator=None),
+                threads,
+            )
+            try:
+                worker.conn.send(message)
+            except Exception as exc:  # a task that cannot be pickled, or a dead pipe
+                handle.finished = True
+                error = ExecutionError(f"could not send job {task.job_id} to a worker: {exc}")
+                reports.append((handle.listener, "error", error))
+                continue
+            worker.keys.add(key)
+            worker.task = handle
+            worker.threads = threads or self._cores
+            handle.worker = worker
+
+    def _threads_for_locked(self, handle: _ProcessTask) -> int | None:
+        if handle.task.run_options.get("max_parallel_threads") is not None:
+            return None  # the user chose
+        busy = sum(w.threads for w in self._workers if w.task is not None)
+        free = max(1, self._cores - busy)
+        if self._queue:
+            # More work is waiting: take a fair share so the other workers get cores too.
+            share = max(1, self._cores // min(self._max_workers, len(self._queue) + 1))
+            return min(free, share)
+        return free
+
+    def _start_worker_locked(self) -> None:
+        parent_conn, child_conn = self._ctx.Pipe(duplex=True)
+        process = self._ctx.Process(
+            target=_worker_main,
+            args=(child_conn, self._memory_limit_mb),
+            name="myprovider-worker",
+            daemon=True,
+        )
+        process.start()
+        child_conn.close()
+        self._workers.append(_Worker(process=process, conn=parent_conn))
+
+    def _release_idle_locked(self) -> None:
+        now = time.monotonic()
+        for worker in list(self._workers):
+            idle_for = now - worker.idle_since
+            if worker.ready and worker.task is None and idle_for > self._idle_timeout:
+                self._workers.remove(worker)
+                _stop(worker)
+
+    def _collect_locked(
+        self, worker: _Worker, died: bool, reports: list[tuple[TaskListener, str, Any]]
+    ) -> None:
+        """Read every message ``worker`` sent; if its process ended, account for its task."""
+        while True:
+            try:
+                if not worker.conn.poll():
+                    break
+                message = worker.conn.recv()
+            except (EOFError, OSError):
+                died = True
+                break
+            if message[0] == "ready":
+                worker.ready = True
+                worker.idle_since = time.monotonic()
+                continue
+            kind, task_id, payload, tb = message
+            handle = worker.task
+            worker.task, worker.threads, worker.idle_since = None, 0, time.monotonic()
+            if handle is None or handle.task_id != task_id or handle.finished:
+                continue
+            handle.finished, handle.worker = True, None
+            if kind == "done":
+                reports.append((handle.listener, "done", payload))
+            else:
+                reports.append((handle.listener, "error", _rebuild(payload, tb)))
+        if not died:
+            return
+        worker.process.join(5)
+        self._workers.remove(worker)
+        worker.conn.close()
+        handle = worker.task
+        if handle is None or handle.finished:
+            return
+        handle.finished, handle.worker = True, None
+        if handle.cancelled:
+            reports.append((handle.listener, "cancelled", None))
+        else:
+            reports.append((handle.listener, "error", _death(worker, handle)))
+
+
+def _deliver(reports: list[tuple[TaskListener, str, Any]]) -> None:
+    for listener, kind, payload in reports:
+        if kind == "done":
+            listener.task_succeeded(payload)
+        elif kind == "error":
+            listener.task_failed(payload)
+        else:
+            listener.task_cancelled()
+
+
+def _death(worker: _Worker, handle: _ProcessTask) -> WorkerDiedError:
+    code = worker.process.exitcode
+    if code is not None and code < 0:
+        try:
+            how = f"was killed by signal {signal.Signals(-code).name}"
+        except ValueError:
+            how = f"was killed by signal {-code}"
+        if code == -signal.SIGKILL:
+            how += " (the out-of-memory killer sends this signal too)"
+    else:
+        how = f"exited with code {code}"
+    return WorkerDiedError(
+        f"The worker process (pid {worker.pid}) running job {handle.task.job_id} {how}; "
+        "the job was lost, other jobs go on"
+    )
+
+
+def _stop(worker: _Worker) -> None:
+    with contextlib.suppress(OSError, ValueError):
+        worker.conn.send(None)
+    worker.process.join(0.5)
+    if worker.process.is_alive():
+        worker.process.kill()
+        worker.process.join(5)
+    with contextlib.suppress(OSError):
+        worker.conn.close()
+
+
+_live_executors: weakref.WeakSet[ProcessExecutor] = weakref.WeakSet()
+
+
+@atexit.register
+def _shutdown_all() -> None:
+    # Registered after multiprocessing's own exit handler, so it runs first: stop workers
+    # politely before multiprocessing terminates whatever daemons are left.
+    for executor in list(_live_executors):
+        try:
+            executor.shutdown(cancel_pending=True)
+        except Exception:  # best effort at exit
+            logger.debug("error while shutting down %r at exit", executor, exc_info=True)
