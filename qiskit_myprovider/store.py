@@ -211,7 +211,7 @@ class MemoryJobStore:
         """Return matching records, newest first (see :class:`JobStore`)."""
         with self._lock:
             matching = [r for r in self._records.values() if query.matches(r)]
-        matching.sort(key=lambda r: r.creation_date, reverse=True)
+        matching.sort(key=lambda r: (r.creation_date, r.job_id), reverse=True)
         end = None if query.limit is None else query.skip + query.limit
         return [
             dataclasses.replace(_copy(r), circuits=None, result=None)
@@ -385,13 +385,16 @@ _MIGRATIONS: Final[tuple[tuple[str, ...], ...]] = (
             owner         TEXT            -- host:pid:start:nonce of the process that runs it
         )
         """,
-        "CREATE INDEX jobs_by_creation ON jobs (created_us)",
+        "CREATE INDEX jobs_by_creation ON jobs (created_us, job_id)",
         f"CREATE INDEX jobs_unfinished ON jobs (status) WHERE status IN ({_UNFINISHED_SQL})",
+        # One row per (tag, job), in creation order within each tag: a tag filter walks its
+        # own jobs newest first, so a rare tag costs as little as a common one.
         """
         CREATE TABLE job_tags (
-            tag    TEXT NOT NULL,
-            job_id TEXT NOT NULL REFERENCES jobs (job_id) ON DELETE CASCADE,
-            PRIMARY KEY (tag, job_id)
+            tag        TEXT NOT NULL,
+            created_us INTEGER NOT NULL,  -- the job's, copied: it never changes
+            job_id     TEXT NOT NULL REFERENCES jobs (job_id) ON DELETE CASCADE,
+            PRIMARY KEY (tag, created_us, job_id)
         ) WITHOUT ROWID
         """,
         "CREATE INDEX job_tags_by_job ON job_tags (job_id)",
@@ -409,11 +412,18 @@ _BUSY_TIMEOUT_S: Final = 30.0
 #: ... and how long we keep retrying the few lock errors SQLite reports without waiting.
 _RETRY_FOR_S: Final = 30.0
 
-_LIGHT_COLUMNS: Final = (
-    "job_id, backend_name, status, creation_date, time_per_step, name, tags, options, header, "
-    "error_message, owner"
+_LIGHT_COLUMNS: Final = ", ".join(
+    f"jobs.{name}"
+    for name in (
+        "job_id", "backend_name", "status", "creation_date", "time_per_step", "name", "tags",
+        "options", "header", "error_message", "owner",
+    )
+)  # fmt: skip
+_FULL_COLUMNS: Final = _LIGHT_COLUMNS + ", jobs.circuits, jobs.result"
+_INSERT_TAG: Final = (
+    "INSERT OR IGNORE INTO job_tags (tag, created_us, job_id) "
+    "SELECT ?, created_us, job_id FROM jobs WHERE job_id = ?"
 )
-_FULL_COLUMNS: Final = _LIGHT_COLUMNS + ", circuits, result"
 
 # Blob codecs: the first byte says how the zlib-compressed rest is encoded.
 _QPY: Final = b"Q"
@@ -512,10 +522,7 @@ class SQLiteJobStore:
                 raise InvalidInputError(
                     f"A job with id {record.job_id} is already stored in {self.location}"
                 ) from exc
-            conn.executemany(
-                "INSERT OR IGNORE INTO job_tags (tag, job_id) VALUES (?, ?)",
-                [(tag, record.job_id) for tag in record.tags],
-            )
+            conn.executemany(_INSERT_TAG, [(tag, record.job_id) for tag in record.tags])
 
         self._write(f"recording job {record.job_id}", insert)
 
@@ -555,10 +562,7 @@ class SQLiteJobStore:
                 raise _not_found(job_id, self.location)
             if "tags" in changes:
                 conn.execute("DELETE FROM job_tags WHERE job_id = ?", (job_id,))
-                conn.executemany(
-                    "INSERT OR IGNORE INTO job_tags (tag, job_id) VALUES (?, ?)",
-                    [(tag, job_id) for tag in changes["tags"]],
-                )
+                conn.executemany(_INSERT_TAG, [(tag, job_id) for tag in changes["tags"]])
 
         self._write(f"updating job {job_id}", apply)
 
@@ -588,34 +592,12 @@ class SQLiteJobStore:
             StoreError: the store could not be read.
         """
         self._mark_all_lost()
-        where: list[str] = []
-        params: list[Any] = []
-        if query.backend_name is not None:
-            where.append("backend_name = ?")
-            params.append(query.backend_name)
-        if query.status is not None:
-            where.append("status = ?")
-            params.append(query.status.name)
-        for tag in query.job_tags:
-            where.append(
-                "EXISTS (SELECT 1 FROM job_tags t WHERE t.tag = ? AND t.job_id = jobs.job_id)"
-            )
-            params.append(tag)
-        if query.name is not None:
-            where.append("name = ?")
-            params.append(query.name)
-        if query.created_after is not None:
-            where.append("created_us >= ?")
-            params.append(_micros(query.created_after))
-        if query.created_before is not None:
-            where.append("created_us <= ?")
-            params.append(_micros(query.created_before))
-        sql = f"SELECT {_LIGHT_COLUMNS} FROM jobs"
-        if where:
-            sql += " WHERE " + " AND ".join(where)
-        sql += " ORDER BY created_us DESC, rowid DESC LIMIT ? OFFSET ?"
-        params += [-1 if query.limit is None else query.limit, query.skip]
-        rows = self._read("listing jobs", lambda conn: conn.execute(sql, params).fetchall())
+
+        def select(conn: sqlite3.Connection) -> list[sqlite3.Row]:
+            sql, params = _list_sql(query, _rarest_first(conn, query.job_tags))
+            return conn.execute(sql, params).fetchall()
+
+        rows = self._read("listing jobs", select)
         return [self._decode(row, full=False) for row in rows]
 
     def delete(self, job_id: str) -> None:
@@ -923,6 +905,60 @@ class SQLiteJobStore:
                 f"prune old jobs (provider.prune), {_ELSEWHERE}."
             )
         return StoreError(f"Error in {where} while {doing}: {type(exc).__name__}: {exc}")
+
+
+def _rarest_first(conn: sqlite3.Connection, tags: Sequence[str]) -> list[str]:
+    unique = list(dict.fromkeys(tags))
+    if len(unique) < 2:
+        return unique
+    counts = {
+        tag: conn.execute("SELECT count(*) FROM job_tags WHERE tag = ?", (tag,)).fetchone()[0]
+        for tag in unique
+    }
+    return sorted(unique, key=counts.__getitem__)
+
+
+def _list_sql(query: JobQuery, tags: Sequence[str]) -> tuple[str, list[Any]]:
+    """The SELECT for ``query``; with tags, it walks the rarest tag's jobs newest first."""
+    where: list[str] = []
+    params: list[Any] = []
+    if tags:
+        source = "job_tags AS d JOIN jobs ON jobs.job_id = d.job_id"
+        created = "d.created_us"
+        order = "d.created_us DESC, d.job_id DESC"
+        where.append("d.tag = ?")
+        params.append(tags[0])
+        for tag in tags[1:]:
+            where.append(
+                "EXISTS (SELECT 1 FROM job_tags AS t WHERE t.tag = ? "
+                "AND t.created_us = jobs.created_us AND t.job_id = jobs.job_id)"
+            )
+            params.append(tag)
+    else:
+        source = "jobs"
+        created = "jobs.created_us"
+        order = "jobs.created_us DESC, jobs.job_id DESC"
+    if query.backend_name is not None:
+        where.append("jobs.backend_name = ?")
+        params.append(query.backend_name)
+    if query.status is not None:
+        where.append("jobs.status = ?")
+        params.append(query.status.name)
+    if query.name is not None:
+        where.append("jobs.name = ?")
+        params.append(query.name)
+    if query.created_after is not None:
+        where.append(f"{created} >= ?")
+        params.append(_micros(query.created_after))
+    if query.created_before is not None:
+        where.append(f"{created} <= ?")
+        params.append(_micros(query.created_before))
+    sql = f"SELECT {_LIGHT_COLUMNS} FROM {source}"
+    if where:
+        sql += " WHERE " + " AND ".join(where)
+    sql += f" ORDER BY {order} LIMIT ? OFFSET ?"
+    params += [-1 if query.limit is None else query.limit, query.skip]
+    return sql, params
 
 
 def _is_busy(exc: sqlite3.Error) -> bool:

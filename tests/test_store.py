@@ -218,6 +218,10 @@ def test_list_filters_each_alone_and_together(store: JobStore) -> None:
     # The same instant in another offset is the same instant.
     assert listed(created_after=(T0 + timedelta(minutes=3)).astimezone(UTC)) == ids([d, c])
     assert listed(name="a", job_tags=("x",), status=JobStatus.DONE) == ids([a])
+    assert listed(job_tags=("y",), created_after=T0 + timedelta(minutes=2)) == ids([c])
+    assert listed(job_tags=("x",), created_before=T0 + timedelta(minutes=1)) == ids([a])
+    assert listed(job_tags=("y", "x"), backend_name="myprovider_simulator") == ids([a])
+    assert ids(list(store.list(JobQuery(job_tags=("x",), limit=1, skip=1)))) == ids([a])
 
 
 def test_list_pages_with_limit_and_skip(store: JobStore) -> None:
