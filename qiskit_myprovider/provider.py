@@ -141,7 +141,6 @@ class MyProvider:
                 "noise_model must be a qiskit_aer.noise.NoiseModel, "
                 f"not {type(noise_model).__name__}"
             )
-        self._store = _open_store(store)
         self._executor_spec = executor
         self._executor: JobExecutor | None = None
         self._lock = threading.RLock()
@@ -152,6 +151,8 @@ class MyProvider:
         self._backends = self._build_catalogue()
         # Validate the executor spec now, so a bad one fails here rather than at first run.
         make_executor(executor, validate_only=True)
+        # Last: nothing after it may fail and leave the store's file open.
+        self._store = _open_store(store)
 
     def __repr__(self) -> str:
         return f"<MyProvider store={self._store.location!r} executor={self._executor_spec!r}>"
