@@ -1,12 +1,14 @@
 """The ``qiskit-myprovider`` command line (also ``python -m qiskit_myprovider``).
 
 Each subcommand is one ``_cmd_<name>(args, ctx) -> int`` function plus one
-``_add_<name>_parser(subparsers)`` function that declares its arguments; :func:`build_parser`
-wires them together. A subcommand returns its exit status, or raises: :class:`CommandError`
-for a mistake it can explain, or any package error (see :func:`main` for how each is
-reported). Exit status 0 means success, 1 a job that failed or was cancelled, 2 a usage
-mistake (missing file, bad OpenQASM, unknown backend, bad option value, unknown job id),
-124 a ``jobs wait`` that timed out, 130 an interrupt.
+``_add_<name>_parser(subparsers, common)`` function that declares its arguments and sets
+``handler=_cmd_<name>``; listing the latter in ``_SUBCOMMANDS`` is all :func:`build_parser`
+needs (a group such as ``jobs list|show`` adds its own nested subparsers). A subcommand
+returns its exit status, or raises: ``_CommandError`` for a mistake it can explain, or any
+package error (see :func:`main` for how each is reported). Exit status 0 means success, 1 a
+job that failed or was cancelled, 2 a usage mistake (missing file, bad OpenQASM, unknown
+backend, bad option value, unknown job id), 124 a ``jobs wait`` or ``jobs result``
+whose ``--timeout`` ran out, 130 an interrupt.
 """
 
 from __future__ import annotations
@@ -47,7 +49,7 @@ if TYPE_CHECKING:
 
     from qiskit_myprovider.job import MyJob
 
-__all__ = ["PROG", "CommandError", "build_parser", "main"]
+__all__ = ["PROG", "build_parser", "main"]
 
 #: The command's name, as installed by the package's console script.
 PROG: Final = "qiskit-myprovider"
@@ -77,7 +79,7 @@ _PIPE_WIDTH: Final = 1000
 _EIGHTHS: Final = " ▏▎▍▌▋▊▉█"
 
 
-class CommandError(Exception):
+class _CommandError(Exception):
     """A mistake a subcommand can explain in one line; :func:`main` prints it and exits.
 
     Args:
@@ -104,7 +106,7 @@ class _ArgumentParser(argparse.ArgumentParser):
     """An argparse parser that reports mistakes as one ``error:`` line, without the usage."""
 
     def error(self, message: str) -> NoReturn:
-        raise CommandError(f"{message} (see '{self.prog} --help')")
+        raise _CommandError(f"{message} (see '{self.prog} --help')")
 
 
 # -- run ---------------------------------------------------------------------------------
@@ -146,7 +148,10 @@ def _add_run_parser(subparsers: Any, parent: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--no-wait",
         action="store_true",
-        help="print the job id and return at once instead of waiting for the counts",
+        help=(
+            "print the job id and return at once instead of waiting for the counts "
+            "(the job runs in this process: if still unfinished, it is cancelled on exit)"
+        ),
     )
     parser.add_argument(
         "--top",
@@ -166,7 +171,7 @@ def _cmd_run(args: argparse.Namespace, ctx: _Context) -> int:
         try:
             compiled = transpile(circuit, backend, seed_transpiler=args.seed)
         except TranspilerError as exc:
-            raise CommandError(
+            raise _CommandError(
                 f"cannot transpile {_display_name(args.file)} for backend '{backend.name}': "
                 f"{_one_line(exc)}"
             ) from exc
@@ -191,7 +196,7 @@ def _cmd_run(args: argparse.Namespace, ctx: _Context) -> int:
         except KeyboardInterrupt:
             cancelled = job.cancel()
             what = "cancelled" if cancelled else f"left {job.status().name}"
-            raise CommandError(
+            raise _CommandError(
                 f"interrupted; job {job.job_id()} {what}", EXIT_INTERRUPTED
             ) from None
         return _report_job(job, args, ctx)
@@ -207,13 +212,13 @@ def _load_circuit(file: str) -> QuantumCircuit:
             path = Path(file)
             source, directory, stem = path.read_text(encoding="utf-8"), path.parent, path.stem
     except FileNotFoundError:
-        raise CommandError(f"no such file: {name}") from None
+        raise _CommandError(f"no such file: {name}") from None
     except IsADirectoryError:
-        raise CommandError(f"{name} is a directory, not an OpenQASM file") from None
+        raise _CommandError(f"{name} is a directory, not an OpenQASM file") from None
     except UnicodeDecodeError:
-        raise CommandError(f"{name} is not a text (UTF-8) file") from None
+        raise _CommandError(f"{name} is not a text (UTF-8) file") from None
     except OSError as exc:
-        raise CommandError(f"cannot read {name}: {exc.strerror or exc}") from exc
+        raise _CommandError(f"cannot read {name}: {exc.strerror or exc}") from exc
 
     source = source.removeprefix("\ufeff")
     header = _HEADER.match(source)
@@ -229,19 +234,19 @@ def _load_circuit(file: str) -> QuantumCircuit:
             circuit = qiskit.qasm3.loads(source)
         else:
             version = f"{header['major']}.{header['minor'] or 0}" if header else "?"
-            raise CommandError(
+            raise _CommandError(
                 f"{name} declares OpenQASM {version}; this command reads OpenQASM 2 and 3"
             )
-    except CommandError:
+    except _CommandError:
         raise
     except Exception as exc:
         # The two parsers raise many kinds of error (their own, and TypeError for constructs
         # they do not support); all of them mean "this file cannot be read as a circuit".
         hint = "" if header else " (the file has no 'OPENQASM x;' header, so it was read as 3)"
         detail = _PARSER_LOCATION.sub(r"line \g<line>, column \g<column>: ", _one_line(exc))
-        raise CommandError(f"{name} is not valid OpenQASM {major}{hint}: {detail}") from exc
+        raise _CommandError(f"{name} is not valid OpenQASM {major}{hint}: {detail}") from exc
     if not any(item.operation.name == "measure" for item in circuit.data):
-        raise CommandError(
+        raise _CommandError(
             f"{name} measures nothing, so it has no counts; add measurements "
             "(e.g. 'measure q -> c;' in OpenQASM 2, 'c = measure q;' in OpenQASM 3)"
         )
@@ -304,7 +309,7 @@ def _report_job(job: MyJob, args: argparse.Namespace, ctx: _Context) -> int:
             message = f"job {job.job_id()} was cancelled"
         else:
             message = f"job {job.job_id()} failed: {job.error_message() or 'unknown error'}"
-        raise CommandError(message, EXIT_JOB_FAILED)
+        raise _CommandError(message, EXIT_JOB_FAILED)
     if not args.json:
         _print_counts(ctx.out, job, result, top=args.top)
     return 0
@@ -679,8 +684,8 @@ def _cmd_jobs_wait(args: argparse.Namespace, ctx: _Context) -> int:
         if status is JobStatus.DONE:
             return 0
         if status is JobStatus.CANCELLED:
-            raise CommandError(f"job {job.job_id()} was cancelled", EXIT_JOB_FAILED)
-        raise CommandError(
+            raise _CommandError(f"job {job.job_id()} was cancelled", EXIT_JOB_FAILED)
+        raise _CommandError(
             f"job {job.job_id()} failed: {job.error_message() or 'unknown error'}",
             EXIT_JOB_FAILED,
         )
@@ -694,7 +699,7 @@ def _cmd_jobs_cancel(args: argparse.Namespace, ctx: _Context) -> int:
             return 0
         status = job.status()
         detail = f": {job.error_message()}" if status is JobStatus.ERROR else ""
-        raise CommandError(
+        raise _CommandError(
             f"job {job.job_id()} had already ended ({status.name}{detail}); nothing to cancel",
             EXIT_JOB_FAILED,
         )
@@ -705,13 +710,13 @@ def _wait_or_explain(job: MyJob, ctx: _Context, timeout: float | None) -> None:
     try:
         _wait_for_job(job, ctx.err, timeout=timeout)
     except JobTimeoutError:
-        raise CommandError(
+        raise _CommandError(
             f"job {job.job_id()} is still {job.status().name} after {timeout:g} s",
             EXIT_TIMEOUT,
         ) from None
     except KeyboardInterrupt:
         # Unlike 'run', the job is not ours to cancel: stop waiting and leave it alone.
-        raise CommandError(
+        raise _CommandError(
             f"interrupted; job {job.job_id()} left {job.status().name}", EXIT_INTERRUPTED
         ) from None
 
@@ -886,7 +891,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     err = Console(file=sys.stderr, highlight=False)
     try:
         args = build_parser().parse_args(argv)
-    except CommandError as exc:
+    except _CommandError as exc:
         _print_error(err, exc.message)
         return exc.exit_code
     except SystemExit as exc:  # --help and --version print, then "exit" with status 0
@@ -898,7 +903,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     ctx = _Context(out=_stdout_console(), err=err, debug=debug)
     try:
         return int(args.handler(args, ctx))
-    except CommandError as exc:
+    except _CommandError as exc:
         failure: BaseException = exc
         code, message = exc.exit_code, exc.message
     except KeyboardInterrupt as exc:
