@@ -25,7 +25,7 @@ import threading
 import time
 import uuid
 import zlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -82,7 +82,8 @@ class JobRecord:
         header: The user's header.
         error_message: Why it failed or was lost, if it did.
         result: Its result once DONE; None otherwise or when a listing did not load it.
-        owner: Who runs it (``"host:pid:start"``); used to detect jobs lost with their process.
+        owner: Who runs it (``"host:pid:start:nonce"``, see :func:`make_owner_token`); used to
+            detect jobs lost with their process.
     """
 
     job_id: str
@@ -635,7 +636,11 @@ class SQLiteJobStore:
         return self._write("pruning old jobs", remove)
 
     def close(self) -> None:
-        """Close the store's connection. Idempotent; later calls raise :class:`StoreError`."""
+        """Close the store's connection. Idempotent.
+
+        The store stays usable: a job that ends after its provider was closed still records
+        its final state. Each later call opens a connection of its own and closes it again.
+        """
         with self._lock:
             self._closed = True
             conn, self._conn = self._conn, None
@@ -822,26 +827,30 @@ class SQLiteJobStore:
             f"store ({why}). It is left untouched: {_ELSEWHERE}."
         )
 
-    def _connection(self) -> sqlite3.Connection:
-        if self._closed or self._conn is None:
-            raise StoreError(
-                f"The job store {self.location} has been closed (its provider was closed); "
-                "open a new MyProvider to use it"
-            )
+    @contextlib.contextmanager
+    def _connection(self) -> Iterator[sqlite3.Connection]:
+        """The open connection; once closed, a new one for this call only."""
+        if self._closed:
+            conn = self._open()
+            try:
+                yield conn
+            finally:
+                conn.close()
+            return
         if os.getpid() != self._pid:  # forked: a connection must not cross a fork
-            self._inherited.append(self._conn)
+            if self._conn is not None:
+                self._inherited.append(self._conn)
             self._pid = os.getpid()
             self._conn = self._open()
-        return self._conn
+        assert self._conn is not None
+        yield self._conn
 
     def _read(self, doing: str, action: Callable[[sqlite3.Connection], _T]) -> _T:
-        with self._lock:
-            conn = self._connection()
+        with self._lock, self._connection() as conn:
             return self._retrying(doing, lambda: action(conn))
 
     def _write(self, doing: str, action: Callable[[sqlite3.Connection], _T]) -> _T:
-        with self._lock:
-            conn = self._connection()
+        with self._lock, self._connection() as conn:
 
             def transaction() -> _T:
                 conn.execute("BEGIN IMMEDIATE")  # take the write lock now, not mid-way

@@ -303,11 +303,16 @@ def test_records_survive_closing_and_reopening(db_path: Path, bell_result: Resul
         second.close()
 
 
-def test_a_closed_store_says_so(db_path: Path) -> None:
+def test_a_closed_store_holds_no_connection_yet_records_late_changes(db_path: Path) -> None:
+    rec = record(status=JobStatus.RUNNING, owner=make_owner_token())
     closed = SQLiteJobStore(db_path)
+    closed.add(rec)
     closed.close()
-    with pytest.raises(StoreError, match="closed"):
-        closed.list(JobQuery())
+    # A job that ends after its provider was closed still records its final state.
+    closed.update(rec.job_id, status=JobStatus.DONE)
+    assert closed.get(rec.job_id).status is JobStatus.DONE
+    assert closed._conn is None
+    assert "closed" in repr(closed)
 
 
 def test_an_older_schema_is_migrated_forward_keeping_its_records(
