@@ -7,7 +7,8 @@ needs (a group such as ``jobs list|show`` adds its own nested subparsers). A sub
 returns its exit status, or raises: ``_CommandError`` for a mistake it can explain, or any
 package error (see :func:`main` for how each is reported). Exit status 0 means success, 1 a
 job that failed or was cancelled, 2 a usage mistake (missing file, bad OpenQASM, unknown
-backend, bad option value), 130 an interrupt.
+backend, bad option value, unknown job id), 124 a ``jobs wait`` or ``jobs result``
+whose ``--timeout`` ran out, 130 an interrupt.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import time
 import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, NoReturn
 
@@ -36,7 +38,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from qiskit_myprovider.exceptions import MyProviderError
+from qiskit_myprovider.exceptions import JobTimeoutError, MyProviderError
 from qiskit_myprovider.provider import DEFAULT_BACKEND, MyProvider
 from qiskit_myprovider.version import __version__
 
@@ -58,6 +60,8 @@ EXIT_USAGE: Final = 2
 EXIT_JOB_FAILED: Final = 1
 #: Exit status after Ctrl-C (128 + SIGINT).
 EXIT_INTERRUPTED: Final = 130
+#: Exit status when ``jobs wait --timeout`` ran out (as for timeout(1)).
+EXIT_TIMEOUT: Final = 124
 
 #: Seconds a job may run before ``run`` shows a spinner (most jobs end well before).
 _SPINNER_AFTER: Final = 1.0
@@ -250,13 +254,23 @@ def _load_circuit(file: str) -> QuantumCircuit:
     return circuit
 
 
-def _wait_for_job(job: MyJob, err: Console, *, show_after: float = _SPINNER_AFTER) -> None:
+def _wait_for_job(
+    job: MyJob,
+    err: Console,
+    *,
+    show_after: float = _SPINNER_AFTER,
+    timeout: float | None = None,
+) -> None:
     """Wait for ``job`` to end; past ``show_after`` seconds, show a spinner on a terminal.
 
     Args:
         job: The job to wait for.
         err: The console for the spinner (stderr); nothing is shown unless it is a terminal.
         show_after: Seconds to wait before the spinner appears.
+        timeout: Seconds to wait at most (None: no limit).
+
+    Raises:
+        JobTimeoutError: the job did not end within ``timeout``.
     """
     start = time.monotonic()
     spinner: Status | None = None
@@ -278,7 +292,7 @@ def _wait_for_job(job: MyJob, err: Console, *, show_after: float = _SPINNER_AFTE
             spinner.update(text)
 
     try:
-        job.wait_for_final_state(wait=_POLL_INTERVAL, callback=progress)
+        job.wait_for_final_state(timeout=timeout, wait=_POLL_INTERVAL, callback=progress)
     finally:
         if spinner is not None:
             spinner.stop()
@@ -327,8 +341,10 @@ def _sorted_counts(counts: Any) -> dict[str, int]:
     )
 
 
-def _print_counts(out: Console, job: MyJob, result: Result, *, top: int) -> None:
-    counts = _sorted_counts(result.get_counts())
+def _print_counts(
+    out: Console, job: MyJob, result: Result, *, top: int, index: int | None = None
+) -> None:
+    counts = _sorted_counts(result.get_counts() if index is None else result.get_counts(index))
     total = sum(counts.values())
     shown = list(counts.items())[: top or None]
     largest = shown[0][1] if shown else 1
@@ -336,8 +352,9 @@ def _print_counts(out: Console, job: MyJob, result: Result, *, top: int) -> None
     bar_width = max(10, min(40, out.width - outcome_width - 32))
     unicode_bars = out.encoding.lower().startswith("utf")
 
+    which = "" if index is None else f", circuit {index} ({escape(_circuit_name(result, index))})"
     out.print(
-        f"Job {escape(job.job_id())} on {escape(job.backend().name)}: {total} shots, "
+        f"Job {escape(job.job_id())}{which} on {escape(job.backend().name)}: {total} shots, "
         f"{job.status().name} in {_format_seconds(result.time_taken)}",
         highlight=False,
     )
@@ -420,6 +437,336 @@ def _cmd_backends(args: argparse.Namespace, ctx: _Context) -> int:
     return 0
 
 
+# -- jobs --------------------------------------------------------------------------------
+
+
+def _add_jobs_parser(subparsers: Any, parent: argparse.ArgumentParser) -> None:
+    jobs = subparsers.add_parser(
+        "jobs",
+        parents=[parent],
+        help="list, inspect, wait for or cancel stored jobs",
+        description=(
+            "Work with the jobs in the job store ($QISKIT_MYPROVIDER_STORE, or the default "
+            "file under your data directory): jobs from any process, including finished ones."
+        ),
+    )
+    commands = jobs.add_subparsers(
+        title="jobs commands", dest="jobs_command", metavar="COMMAND", required=True
+    )
+
+    listing = commands.add_parser(
+        "list",
+        parents=[parent],
+        help="list stored jobs, newest first",
+        description="List stored jobs, newest first.",
+    )
+    listing.add_argument(
+        "--tag",
+        metavar="T",
+        action="append",
+        dest="tags",
+        default=[],
+        help="only jobs with this tag (repeat: jobs with all of them)",
+    )
+    listing.add_argument(
+        "--status",
+        metavar="S",
+        type=str.upper,
+        choices=[status.name for status in JobStatus],
+        help="only jobs in this status (DONE, ERROR, CANCELLED, RUNNING, QUEUED, ...)",
+    )
+    listing.add_argument("--backend", metavar="NAME", help="only jobs of this backend")
+    listing.add_argument("--name", metavar="N", help="only jobs with exactly this name")
+    listing.add_argument(
+        "--limit",
+        metavar="N",
+        type=_non_negative_int,
+        default=10,
+        help="show at most N jobs (default: 10; 0 shows all)",
+    )
+    listing.add_argument(
+        "--skip", metavar="N", type=_non_negative_int, default=0, help="skip the N newest first"
+    )
+    listing.add_argument("--json", action="store_true", help="print a JSON list instead")
+    listing.set_defaults(handler=_cmd_jobs_list)
+
+    show = commands.add_parser(
+        "show",
+        parents=[parent],
+        help="show everything stored about a job",
+        description="Show a job's status, steps, circuits, options and error.",
+    )
+    show.add_argument("job_id", metavar="JOB_ID")
+    show.add_argument("--json", action="store_true", help="print one JSON object instead")
+    show.set_defaults(handler=_cmd_jobs_show)
+
+    result = commands.add_parser(
+        "result",
+        parents=[parent],
+        help="print a job's counts (waiting for it if needed)",
+        description=(
+            "Print a job's counts, as 'run' does; waits for a job that has not ended yet. "
+            "Exit status 1 if the job failed or was cancelled."
+        ),
+    )
+    result.add_argument("job_id", metavar="JOB_ID")
+    result.add_argument(
+        "--timeout", metavar="S", type=_non_negative_float, help="wait at most S seconds"
+    )
+    result.add_argument(
+        "--top",
+        metavar="K",
+        type=_non_negative_int,
+        default=32,
+        help="show the K most frequent outcomes (default: 32; 0 shows all)",
+    )
+    result.add_argument("--json", action="store_true", help="print one JSON object instead")
+    result.set_defaults(handler=_cmd_jobs_result)
+
+    wait = commands.add_parser(
+        "wait",
+        parents=[parent],
+        help="wait until a job ends",
+        description=(
+            "Wait until a job ends and print its final status. Exit status 0 if it is DONE, "
+            f"1 if it failed or was cancelled, {EXIT_TIMEOUT} if --timeout ran out."
+        ),
+    )
+    wait.add_argument("job_id", metavar="JOB_ID")
+    wait.add_argument(
+        "--timeout", metavar="S", type=_non_negative_float, help="wait at most S seconds"
+    )
+    wait.add_argument("--json", action="store_true", help="print one JSON object instead")
+    wait.set_defaults(handler=_cmd_jobs_wait)
+
+    cancel = commands.add_parser(
+        "cancel",
+        parents=[parent],
+        help="cancel a job",
+        description=(
+            "Cancel a job that has not ended. Exit status 1 if it had already ended, or if "
+            "another running process owns it (only that process can cancel it)."
+        ),
+    )
+    cancel.add_argument("job_id", metavar="JOB_ID")
+    cancel.set_defaults(handler=_cmd_jobs_cancel)
+
+
+def _cmd_jobs_list(args: argparse.Namespace, ctx: _Context) -> int:
+    with _open_provider() as provider:
+        jobs = provider.jobs(
+            limit=args.limit or None,
+            skip=args.skip,
+            backend_name=args.backend,
+            status=args.status,
+            job_tags=args.tags or None,
+            name=args.name,
+        )
+        rows = [_job_row(job) for job in jobs]
+        location = provider.store.location
+    if args.json:
+        _print_json(rows)
+        return 0
+    if not rows:
+        filtered = any((args.tags, args.status, args.backend, args.name, args.skip))
+        what = "No matching jobs" if filtered else "No jobs"
+        ctx.out.print(f"{what} in the job store {escape(location)}", highlight=False)
+        return 0
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
+    table.add_column("Job id", style="cyan", no_wrap=True)
+    table.add_column("Status", no_wrap=True)
+    table.add_column("Backend", no_wrap=True)
+    table.add_column("Name")
+    table.add_column("Tags")
+    table.add_column("Created", no_wrap=True)
+    for row in rows:
+        table.add_row(
+            row["job_id"],
+            _styled_status(row["status"]),
+            escape(row["backend"]),
+            escape(row["name"] or ""),
+            escape(", ".join(row["tags"])),
+            _local_time(row["created"]),
+        )
+    ctx.out.print(table, highlight=False)
+    return 0
+
+
+def _cmd_jobs_show(args: argparse.Namespace, ctx: _Context) -> int:
+    with _open_provider() as provider:
+        job = provider.job(args.job_id)
+        details = _job_row(job)
+        circuits = job.circuits()
+        options = job.backend_options()
+        details.update(
+            {
+                "steps": {step: when.isoformat() for step, when in job.time_per_step().items()},
+                "circuits": [
+                    {"name": c.name, "num_qubits": c.num_qubits, "num_clbits": c.num_clbits}
+                    for c in circuits
+                ],
+                "shots": options.get("shots"),
+                "options": {key: _plain(value) for key, value in options.items()},
+                "header": {key: _plain(value) for key, value in job.header().items()},
+                "store": provider.store.location,
+            }
+        )
+    if args.json:
+        _print_json(details)
+        return 0
+    described = [
+        f"{c['name']} ({c['num_qubits']} qubits, {c['num_clbits']} clbits)"
+        for c in details["circuits"]
+    ]
+    lines = [
+        ("Job id", escape(details["job_id"])),
+        ("Status", _styled_status(details["status"])),
+        ("Backend", escape(details["backend"])),
+        ("Name", escape(details["name"] or "-")),
+        ("Tags", escape(", ".join(details["tags"]) or "-")),
+        *((step.capitalize(), _local_time(when)) for step, when in details["steps"].items()),
+        ("Circuits", escape("; ".join(described) or "-")),
+        ("Options", escape(", ".join(f"{k}={v}" for k, v in sorted(details["options"].items())))),
+    ]
+    if details["header"]:
+        lines.append(("Header", escape(json.dumps(details["header"]))))
+    if details["error"]:
+        lines.append(("Error", f"[red]{escape(details['error'])}[/]"))
+    lines.append(("Store", escape(details["store"])))
+    for label, value in lines:
+        ctx.out.print(f"[bold]{label + ':':<10}[/] {value}", highlight=False, soft_wrap=True)
+    return 0
+
+
+def _cmd_jobs_result(args: argparse.Namespace, ctx: _Context) -> int:
+    with _open_provider() as provider:
+        job = provider.job(args.job_id)
+        _wait_or_explain(job, ctx, args.timeout)
+        status = job.status()
+        result = job.result() if status is JobStatus.DONE else None
+        experiments = len(result.results) if result is not None else 0
+        if experiments == 1 and _has_counts(result, 0):
+            return _report_job(job, args, ctx)
+        # Several circuits (or none measured): one table, or one counts object, per circuit.
+        if args.json:
+            summary = _job_summary(job)
+            if result is not None:
+                summary["counts"] = [
+                    _sorted_counts(result.get_counts(i)) if _has_counts(result, i) else None
+                    for i in range(experiments)
+                ]
+                summary["time_taken"] = result.time_taken
+            _print_json(summary)
+        if result is None:
+            return _report_job(job, argparse.Namespace(json=False, top=args.top), ctx)
+        if not args.json:
+            for index in range(experiments):
+                if _has_counts(result, index):
+                    _print_counts(ctx.out, job, result, top=args.top, index=index)
+                else:
+                    ctx.out.print(
+                        f"Job {escape(job.job_id())}, circuit {index}: no counts "
+                        "(the circuit measures nothing)",
+                        highlight=False,
+                    )
+        return 0
+
+
+def _cmd_jobs_wait(args: argparse.Namespace, ctx: _Context) -> int:
+    with _open_provider() as provider:
+        job = provider.job(args.job_id)
+        _wait_or_explain(job, ctx, args.timeout)
+        status = job.status()
+        if args.json:
+            _print_json(_job_row(job))
+        else:
+            print(f"Job {job.job_id()} {status.name}", flush=True)
+        if status is JobStatus.DONE:
+            return 0
+        if status is JobStatus.CANCELLED:
+            raise _CommandError(f"job {job.job_id()} was cancelled", EXIT_JOB_FAILED)
+        raise _CommandError(
+            f"job {job.job_id()} failed: {job.error_message() or 'unknown error'}",
+            EXIT_JOB_FAILED,
+        )
+
+
+def _cmd_jobs_cancel(args: argparse.Namespace, ctx: _Context) -> int:
+    with _open_provider() as provider:
+        job = provider.job(args.job_id)
+        if job.cancel():
+            print(f"Job {job.job_id()} CANCELLED", flush=True)
+            return 0
+        status = job.status()
+        detail = f": {job.error_message()}" if status is JobStatus.ERROR else ""
+        raise _CommandError(
+            f"job {job.job_id()} had already ended ({status.name}{detail}); nothing to cancel",
+            EXIT_JOB_FAILED,
+        )
+
+
+def _wait_or_explain(job: MyJob, ctx: _Context, timeout: float | None) -> None:
+    """Wait for ``job`` (spinner on a terminal); turn a timeout or Ctrl-C into one line."""
+    try:
+        _wait_for_job(job, ctx.err, timeout=timeout)
+    except JobTimeoutError:
+        raise _CommandError(
+            f"job {job.job_id()} is still {job.status().name} after {timeout:g} s",
+            EXIT_TIMEOUT,
+        ) from None
+    except KeyboardInterrupt:
+        # Unlike 'run', the job is not ours to cancel: stop waiting and leave it alone.
+        raise _CommandError(
+            f"interrupted; job {job.job_id()} left {job.status().name}", EXIT_INTERRUPTED
+        ) from None
+
+
+def _job_row(job: MyJob) -> dict[str, Any]:
+    """What ``jobs list --json`` prints per job (``jobs show`` adds to it)."""
+    return {
+        "job_id": job.job_id(),
+        "status": job.status().name,
+        "backend": job.backend().name,
+        "name": job.name(),
+        "tags": job.tags(),
+        "created": job.creation_date().isoformat(),
+        "error": job.error_message(),
+    }
+
+
+def _circuit_name(result: Result, index: int) -> str:
+    header = result.results[index].header
+    name = header.get("name") if isinstance(header, dict) else getattr(header, "name", None)
+    return str(name) if name is not None else str(index)
+
+
+def _has_counts(result: Result | None, index: int) -> bool:
+    return result is not None and hasattr(result.results[index].data, "counts")
+
+
+def _plain(value: Any) -> Any:
+    """A JSON-friendly stand-in for an option value (a noise model becomes its summary)."""
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    if isinstance(value, list | tuple):
+        return [_plain(item) for item in value]
+    if isinstance(value, dict):
+        return {str(key): _plain(item) for key, item in value.items()}
+    return f"<{type(value).__name__}>"
+
+
+def _local_time(iso: str) -> str:
+    return datetime.fromisoformat(iso).astimezone().strftime("%Y-%m-%d %H:%M:%S")
+
+
+_STATUS_STYLES: Final = {"DONE": "green", "ERROR": "red", "CANCELLED": "yellow"}
+
+
+def _styled_status(name: str) -> str:
+    style = _STATUS_STYLES.get(name)
+    return f"[{style}]{name}[/]" if style else name
+
+
 # -- shared helpers ----------------------------------------------------------------------
 
 
@@ -439,6 +786,16 @@ def _non_negative_int(text: str) -> int:
     value = _int(text)
     if value < 0:
         raise argparse.ArgumentTypeError(f"must be a non-negative integer, not {text!r}")
+    return value
+
+
+def _non_negative_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a number of seconds, not {text!r}") from None
+    if not value >= 0:
+        raise argparse.ArgumentTypeError(f"must be a non-negative number, not {text!r}")
     return value
 
 
@@ -482,6 +839,7 @@ def _is_usage_error(error: BaseException) -> bool:
 _SUBCOMMANDS: Final[tuple[Callable[[Any, argparse.ArgumentParser], None], ...]] = (
     _add_run_parser,
     _add_backends_parser,
+    _add_jobs_parser,
 )
 
 
@@ -502,7 +860,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser = _ArgumentParser(
         prog=PROG,
-        description="Run OpenQASM circuits on MyProvider's Aer-backed simulators.",
+        description=(
+            "Run OpenQASM circuits on MyProvider's Aer-backed simulators, and work with "
+            "the jobs in the job store."
+        ),
         parents=[common],
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")

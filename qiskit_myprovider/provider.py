@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import atexit
 import os
-import socket
 import threading
 import uuid
 import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Final
 
 from qiskit.providers import JobStatus
@@ -25,8 +24,17 @@ from qiskit_myprovider.exceptions import (
 )
 from qiskit_myprovider.execution import make_executor
 from qiskit_myprovider.execution.base import JobExecutor
-from qiskit_myprovider.job import MyJob, validate_tags
-from qiskit_myprovider.store import JobQuery, JobRecord, JobStore, MemoryJobStore
+from qiskit_myprovider.job import MyJob, now, validate_tags
+from qiskit_myprovider.store import (
+    STORE_ENV_VAR,
+    JobQuery,
+    JobRecord,
+    JobStore,
+    MemoryJobStore,
+    SQLiteJobStore,
+    default_store_path,
+    make_owner_token,
+)
 
 if TYPE_CHECKING:
     from qiskit_myprovider.execution import ExecutorSpec
@@ -93,16 +101,17 @@ _FILTER_ATTRIBUTES: Final = (
 
 
 def _owner_token() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:12]}"
+    return make_owner_token()
 
 
 class MyProvider:
     """The entry point: a catalogue of Aer-backed simulators that return asynchronous jobs.
 
     Args:
-        store: Where jobs are recorded: ``":memory:"`` (this process only), a path, or a
+        store: Where jobs are recorded: a path (an SQLite file, created if missing, that
+            any number of processes share), ``":memory:"`` (this process only), or a
             :class:`~qiskit_myprovider.store.JobStore`. None: ``$QISKIT_MYPROVIDER_STORE`` if
-            set, else ``":memory:"``.
+            set, else :func:`~qiskit_myprovider.store.default_store_path`.
         executor: Where jobs run: ``"auto"`` (default: cheap jobs on a thread, the rest in
             warm worker processes), ``"process"``, ``"thread"``, ``"dask"``, a
             :class:`~qiskit_myprovider.execution.JobExecutor`, any
@@ -111,7 +120,12 @@ class MyProvider:
         noise_model: The noise model of the ``myprovider_noisy_*`` backends (default: see
             :func:`default_noise_model`).
 
-    Use it as a context manager, or call :meth:`close`, to release its worker processes.
+    Use it as a context manager, or call :meth:`close`, to release its worker processes
+    and its store.
+
+    Raises:
+        StoreError: the job store file cannot be opened (corrupt, unreadable, or written by
+            a newer version); the message names the file and what to do.
 
     Example:
         >>> from qiskit_myprovider import MyProvider
@@ -132,7 +146,6 @@ class MyProvider:
                 "noise_model must be a qiskit_aer.noise.NoiseModel, "
                 f"not {type(noise_model).__name__}"
             )
-        self._store = _open_store(store)
         self._executor_spec = executor
         self._executor: JobExecutor | None = None
         self._lock = threading.RLock()
@@ -143,6 +156,8 @@ class MyProvider:
         self._backends = self._build_catalogue()
         # Validate the executor spec now, so a bad one fails here rather than at first run.
         make_executor(executor, validate_only=True)
+        # Last: nothing after it may fail and leave the store's file open.
+        self._store = _open_store(store)
 
     def __repr__(self) -> str:
         return f"<MyProvider store={self._store.location!r} executor={self._executor_spec!r}>"
@@ -353,6 +368,63 @@ class MyProvider:
         for job in list(self._live_jobs.values()):
             job.cancel()
 
+    def delete_job(self, job_id: str) -> None:
+        """Delete a finished job's record from the job store.
+
+        Args:
+            job_id: The job's id.
+
+        Raises:
+            InvalidInputTypeError: ``job_id`` is not a string.
+            InvalidInputError: ``job_id`` is malformed, or the job has not finished (cancel
+                it, or wait for it, first: its process still writes to the record).
+            JobNotFoundError: no job has this id.
+            StoreError: the job store could not be written.
+        """
+        job = self.job(job_id)
+        status = job.status()
+        if not job.in_final_state():
+            raise InvalidInputError(
+                f"Job {job.job_id()} is {status.name}; only a finished job can be deleted. "
+                "Cancel it (job.cancel()) or wait for it to finish first"
+            )
+        self._store.delete(job.job_id())
+        self._live_jobs.pop(job.job_id(), None)
+
+    def prune(self, older_than: datetime | timedelta) -> int:
+        """Delete the records of finished jobs created before a point in time.
+
+        Jobs that are not finished are kept, whatever their age (a job lost with its process
+        counts as finished: it is in ERROR).
+
+        Args:
+            older_than: A datetime (naive means local time), or a timedelta: jobs created
+                more than that long ago.
+
+        Returns:
+            How many jobs were deleted.
+
+        Raises:
+            InvalidInputTypeError: ``older_than`` is neither a datetime nor a timedelta.
+            InvalidInputError: a negative timedelta.
+            StoreError: the job store could not be written.
+        """
+        if isinstance(older_than, timedelta):
+            if older_than < timedelta(0):
+                raise InvalidInputError(f"older_than must not be negative, not {older_than}")
+            cutoff = now() - older_than
+        elif isinstance(older_than, datetime):
+            cutoff = _check_datetime("older_than", older_than) or older_than
+        else:
+            raise InvalidInputTypeError(
+                f"older_than must be a datetime or a timedelta, not {type(older_than).__name__}"
+            )
+        deleted = self._store.prune(cutoff)
+        for job_id, job in list(self._live_jobs.items()):
+            if job.creation_date() < cutoff and job.in_final_state():
+                self._live_jobs.pop(job_id, None)
+        return deleted
+
     def close(self) -> None:
         """Cancel this provider's unfinished jobs, stop its workers, close the store.
 
@@ -375,14 +447,13 @@ class MyProvider:
 
 def _open_store(store: str | os.PathLike[str] | JobStore | None) -> JobStore:
     if store is None:
-        store = os.environ.get("QISKIT_MYPROVIDER_STORE") or ":memory:"
+        store = os.environ.get(STORE_ENV_VAR) or default_store_path()
     if isinstance(store, str) and store == ":memory:":
         return MemoryJobStore()
     if isinstance(store, str | os.PathLike):
-        raise InvalidInputError(
-            f"store={os.fspath(store)!r}: file stores are not available in this version; "
-            "use ':memory:'"
-        )
+        if not os.fspath(store):
+            raise InvalidInputError("store must be ':memory:' or a file path, not ''")
+        return SQLiteJobStore(store)
     required = ("add", "update", "get", "list", "delete", "prune", "close")
     if all(callable(getattr(store, attr, None)) for attr in required):
         return store

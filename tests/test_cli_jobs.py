@@ -1,0 +1,322 @@
+"""``qiskit-myprovider jobs list|show|result|wait|cancel`` on a job store file, in-process."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from qiskit import QuantumCircuit
+from qiskit.providers import JobStatus
+
+from qiskit_myprovider import MyJob, MyProvider, cli
+from qiskit_myprovider.store import make_owner_token
+
+from .conftest import bell_circuit, ghz_circuit
+
+Run = Callable[..., tuple[int, str, str]]
+
+
+@pytest.fixture
+def store_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    path = tmp_path / "jobs.sqlite3"
+    monkeypatch.setenv("QISKIT_MYPROVIDER_STORE", str(path))
+    for name in ("FORCE_COLOR", "COLUMNS", "TTY_COMPATIBLE", "TTY_INTERACTIVE"):
+        monkeypatch.delenv(name, raising=False)
+    return path
+
+
+@pytest.fixture
+def provider(store_path: Path) -> Iterator[MyProvider]:
+    with MyProvider(store=store_path, executor="thread") as prov:
+        yield prov
+
+
+@pytest.fixture
+def run(capsys: pytest.CaptureFixture[str], store_path: Path) -> Run:
+    def call(*argv: object) -> tuple[int, str, str]:
+        code = cli.main([str(arg) for arg in argv])
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    return call
+
+
+@pytest.fixture
+def three_jobs(provider: MyProvider) -> list[MyJob]:
+    backend = provider.get_backend()
+    jobs = [
+        backend.run(bell_circuit(), shots=100, seed_simulator=1, job_name="first", job_tags=["a"]),
+        backend.run(
+            [bell_circuit(), ghz_circuit(3)], shots=50, seed_simulator=2, job_tags=["a", "b"]
+        ),
+        provider.get_backend("myprovider_statevector").run(
+            bell_circuit(), shots=10, job_tags=["b"]
+        ),
+    ]
+    for job in jobs:
+        job.result(timeout=60)
+    return jobs
+
+
+def listed_ids(out: str) -> list[str]:
+    return re.findall(r"^([0-9a-f-]{36})\s", out, re.M)
+
+
+def stuck_job(provider: MyProvider, status: JobStatus = JobStatus.RUNNING) -> str:
+    """A record RUNNING in a process that is alive (this one) but not this provider's job."""
+    from qiskit_myprovider.job import now
+    from qiskit_myprovider.store import JobRecord
+
+    created = now()
+    job_id = str(uuid.uuid4())
+    provider.store.add(
+        JobRecord(
+            job_id=job_id,
+            backend_name="myprovider_simulator",
+            status=status,
+            creation_date=created,
+            time_per_step={"CREATED": created, "QUEUED": created, "RUNNING": created},
+            circuits=[bell_circuit()],
+            options={"shots": 10},
+            owner=make_owner_token(),
+        )
+    )
+    return job_id
+
+
+def lost_job(provider: MyProvider) -> str:
+    from qiskit_myprovider.job import now
+    from qiskit_myprovider.store import JobRecord
+
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    created = now()
+    job_id = str(uuid.uuid4())
+    provider.store.add(
+        JobRecord(
+            job_id=job_id,
+            backend_name="myprovider_simulator",
+            status=JobStatus.RUNNING,
+            creation_date=created,
+            time_per_step={"CREATED": created},
+            owner=f"{__import__('socket').gethostname()}:{dead.pid}::0123456789ab",
+        )
+    )
+    return job_id
+
+
+# -- list ------------------------------------------------------------------------------------
+
+
+def test_list_shows_newest_first_with_status_backend_name_and_tags(
+    run: Run, three_jobs: list[MyJob]
+) -> None:
+    code, out, err = run("jobs", "list")
+    assert (code, err) == (0, "")
+    assert out.splitlines()[0].split() == [
+        "Job",
+        "id",
+        "Status",
+        "Backend",
+        "Name",
+        "Tags",
+        "Created",
+    ]
+    assert listed_ids(out) == [j.job_id() for j in reversed(three_jobs)]
+    first_line = next(line for line in out.splitlines() if line.startswith(three_jobs[0].job_id()))
+    assert "DONE" in first_line
+    assert "myprovider_simulator" in first_line
+    assert "first" in first_line
+
+
+def test_list_filters_and_limits(run: Run, three_jobs: list[MyJob]) -> None:
+    first, second, third = (j.job_id() for j in three_jobs)
+    assert listed_ids(run("jobs", "list", "--tag", "a")[1]) == [second, first]
+    assert listed_ids(run("jobs", "list", "--tag", "a", "--tag", "b")[1]) == [second]
+    assert listed_ids(run("jobs", "list", "--limit", 1)[1]) == [third]
+    assert listed_ids(run("jobs", "list", "--limit", 1, "--skip", 1)[1]) == [second]
+    assert listed_ids(run("jobs", "list", "--limit", 0)[1]) == [third, second, first]
+    assert listed_ids(run("jobs", "list", "--status", "done")[1]) == [third, second, first]
+    assert listed_ids(run("jobs", "list", "--backend", "myprovider_statevector")[1]) == [third]
+    assert listed_ids(run("jobs", "list", "--name", "first")[1]) == [first]
+    code, out, _ = run("jobs", "list", "--status", "ERROR")
+    assert code == 0
+    assert out.startswith("No matching jobs in the job store ")
+
+
+def test_list_json_is_one_object_per_job(run: Run, three_jobs: list[MyJob]) -> None:
+    code, out, _ = run("jobs", "list", "--json", "--tag", "b")
+    rows = json.loads(out)
+    assert code == 0
+    assert [row["job_id"] for row in rows] == [three_jobs[2].job_id(), three_jobs[1].job_id()]
+    assert set(rows[0]) == {"job_id", "status", "backend", "name", "tags", "created", "error"}
+    assert rows[1]["tags"] == ["a", "b"]
+
+
+def test_list_of_an_empty_store_says_so(run: Run, store_path: Path) -> None:
+    code, out, err = run("jobs", "list")
+    assert (code, err) == (0, "")
+    assert out.strip() == f"No jobs in the job store {store_path}"
+    assert json.loads(run("jobs", "list", "--json")[1]) == []
+
+
+def test_list_refuses_an_unknown_status(run: Run) -> None:
+    code, out, err = run("jobs", "list", "--status", "finished")
+    assert (code, out) == (2, "")
+    assert "invalid choice: 'FINISHED'" in err
+
+
+# -- show ------------------------------------------------------------------------------------
+
+
+def test_show_prints_every_stored_detail(run: Run, three_jobs: list[MyJob]) -> None:
+    job = three_jobs[1]
+    code, out, err = run("jobs", "show", job.job_id())
+    assert (code, err) == (0, "")
+    fields = dict(line.split(":", 1) for line in out.splitlines())
+    assert fields["Job id"].strip() == job.job_id()
+    assert fields["Status"].strip() == "DONE"
+    assert fields["Tags"].strip() == "a, b"
+    assert {"Created", "Queued", "Running", "Done"} <= set(fields)
+    assert fields["Circuits"].strip() == "bell (2 qubits, 2 clbits); ghz3 (3 qubits, 3 clbits)"
+    assert "shots=50" in fields["Options"]
+
+
+def test_show_json_has_steps_circuits_and_options(run: Run, three_jobs: list[MyJob]) -> None:
+    job = three_jobs[0]
+    code, out, _ = run("jobs", "show", job.job_id(), "--json")
+    details = json.loads(out)
+    assert code == 0
+    assert details["job_id"] == job.job_id()
+    assert list(details["steps"]) == ["CREATED", "QUEUED", "RUNNING", "DONE"]
+    assert details["circuits"] == [{"name": "bell", "num_qubits": 2, "num_clbits": 2}]
+    assert details["shots"] == 100
+    assert details["options"]["seed_simulator"] == 1
+
+
+@pytest.mark.parametrize(
+    ("job_id", "code", "message"),
+    [
+        ("not-an-id", 2, "is not a job id"),
+        ("11111111-2222-3333-4444-555555555555", 2, "No job with id"),
+    ],
+)
+def test_show_unknown_or_malformed_ids_are_one_line_errors(
+    run: Run, store_path: Path, job_id: str, code: int, message: str
+) -> None:
+    status, out, err = run("jobs", "show", job_id)
+    assert (status, out) == (code, "")
+    assert err.startswith("error: ")
+    assert message in err
+    assert err.count("\n") == 1
+
+
+# -- result ----------------------------------------------------------------------------------
+
+
+def test_result_prints_the_counts_table(run: Run, three_jobs: list[MyJob]) -> None:
+    job = three_jobs[0]
+    code, out, err = run("jobs", "result", job.job_id())
+    assert (code, err) == (0, "")
+    counts = job.result().get_counts()
+    rows = dict(re.findall(r"^([01]+)\s+(\d+)\s+0\.\d{4}", out, re.M))
+    assert {bits: int(n) for bits, n in rows.items()} == counts
+    assert out.startswith(f"Job {job.job_id()} on myprovider_simulator: 100 shots, DONE")
+
+
+def test_result_json_of_one_and_of_several_circuits(run: Run, three_jobs: list[MyJob]) -> None:
+    one = json.loads(run("jobs", "result", three_jobs[0].job_id(), "--json")[1])
+    assert one["counts"] == three_jobs[0].result().get_counts()
+    assert one["shots"] == 100
+    code, out, _ = run("jobs", "result", three_jobs[1].job_id(), "--json")
+    several = json.loads(out)
+    assert code == 0
+    assert several["counts"] == three_jobs[1].result().get_counts()
+    assert isinstance(several["counts"], list)
+    code, out, _ = run("jobs", "result", three_jobs[1].job_id())
+    assert code == 0
+    assert "circuit 0 (bell)" in out
+    assert "circuit 1 (ghz3)" in out
+
+
+def test_result_of_a_lost_job_exits_1_saying_lost(run: Run, provider: MyProvider) -> None:
+    job_id = lost_job(provider)
+    code, out, err = run("jobs", "result", job_id)
+    assert (code, out) == (1, "")
+    assert f"job {job_id} failed" in err
+    assert "lost" in err
+    code, out, _ = run("jobs", "result", job_id, "--json")
+    summary = json.loads(out)
+    assert code == 1
+    assert summary["status"] == "ERROR"
+    assert "lost" in summary["error"]
+    assert summary["counts"] is None
+
+
+def test_result_with_a_timeout_on_an_unfinished_job(run: Run, provider: MyProvider) -> None:
+    job_id = stuck_job(provider)
+    code, out, err = run("jobs", "result", job_id, "--timeout", "0.2")
+    assert (code, out) == (cli.EXIT_TIMEOUT, "")
+    assert f"job {job_id} is still RUNNING after 0.2 s" in err
+
+
+# -- wait ------------------------------------------------------------------------------------
+
+
+def test_wait_returns_the_final_status(run: Run, three_jobs: list[MyJob]) -> None:
+    code, out, err = run("jobs", "wait", three_jobs[0].job_id())
+    assert (code, err) == (0, "")
+    assert out == f"Job {three_jobs[0].job_id()} DONE\n"
+    code, out, _ = run("jobs", "wait", three_jobs[0].job_id(), "--json")
+    assert json.loads(out)["status"] == "DONE"
+
+
+def test_wait_times_out_with_its_own_exit_status(run: Run, provider: MyProvider) -> None:
+    job_id = stuck_job(provider)
+    code, out, err = run("jobs", "wait", job_id, "--timeout", "0.1")
+    assert (code, out) == (cli.EXIT_TIMEOUT, "")
+    assert "still RUNNING after 0.1 s" in err
+    code, _, err = run("jobs", "wait", job_id, "--timeout", "soon")
+    assert code == 2
+    assert "must be a number of seconds" in err
+
+
+def test_wait_sees_a_job_finish_in_another_provider(run: Run, provider: MyProvider) -> None:
+    circuit = QuantumCircuit(20)
+    circuit.h(range(20))
+    circuit.measure_all()
+    job = provider.get_backend("myprovider_statevector").run(circuit, shots=10)
+    code, out, _ = run("jobs", "wait", job.job_id(), "--timeout", "120")
+    assert code == 0
+    assert out == f"Job {job.job_id()} DONE\n"
+
+
+# -- cancel ----------------------------------------------------------------------------------
+
+
+def test_cancel_of_a_finished_job_exits_1(run: Run, three_jobs: list[MyJob]) -> None:
+    code, out, err = run("jobs", "cancel", three_jobs[0].job_id())
+    assert (code, out) == (1, "")
+    assert "had already ended (DONE); nothing to cancel" in err
+
+
+def test_cancel_of_a_lost_job_says_it_was_lost(run: Run, provider: MyProvider) -> None:
+    job_id = lost_job(provider)
+    code, _, err = run("jobs", "cancel", job_id)
+    assert code == 1
+    assert "(ERROR: " in err
+    assert "lost" in err
+
+
+def test_cancel_of_another_live_process_job_names_its_owner(run: Run, provider: MyProvider) -> None:
+    job_id = stuck_job(provider)
+    code, out, err = run("jobs", "cancel", job_id)
+    assert (code, out) == (1, "")
+    assert "only that process can cancel it" in err
+    assert provider.store.get(job_id).status is JobStatus.RUNNING  # untouched
