@@ -29,6 +29,8 @@ from qiskit_myprovider.options import METHODS, validate_option, validate_run_opt
 from qiskit_myprovider.store import JobRecord
 
 if TYPE_CHECKING:
+    from qiskit_myprovider.execution import ExecutorSpec
+    from qiskit_myprovider.execution.base import JobExecutor
     from qiskit_myprovider.provider import MyProvider
 
 __all__ = ["MyBackend"]
@@ -129,6 +131,26 @@ class MyBackend(BackendV2):
 
             self._owner = default_provider()
         return self._owner
+
+    @property
+    def executor(self) -> JobExecutor:
+        """The executor this backend's jobs run on (its own, or its provider's)."""
+        return self.provider._executor_for(self)
+
+    def set_executor(self, executor: ExecutorSpec | None) -> None:
+        """Run this backend's jobs on their own executor instead of the provider's.
+
+        Args:
+            executor: Anything ``MyProvider(executor=...)`` accepts (``"process"``,
+                ``"thread"``, ``"auto"``, ``"dask"``, an executor or a Dask client), or None to
+                go back to the provider's executor. An executor built here from a name is
+                shut down with the provider; one passed in stays the caller's.
+
+        Raises:
+            InvalidInputError: an unknown executor name.
+            InvalidInputTypeError: not an executor.
+        """
+        self.provider._set_backend_executor(self, executor)
 
     @property
     def method(self) -> str:

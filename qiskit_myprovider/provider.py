@@ -148,6 +148,8 @@ class MyProvider:
             )
         self._executor_spec = executor
         self._executor: JobExecutor | None = None
+        # Backends given an executor of their own: id(backend) -> (spec, executor).
+        self._backend_executors: dict[int, tuple[ExecutorSpec, JobExecutor]] = {}
         self._lock = threading.RLock()
         self._closed = False
         self._live_jobs: weakref.WeakValueDictionary[str, MyJob] = weakref.WeakValueDictionary()
@@ -281,8 +283,25 @@ class MyProvider:
                 self._executor = make_executor(self._executor_spec)
             return self._executor
 
+    def _executor_for(self, backend: MyBackend) -> JobExecutor:
+        with self._lock:
+            entry = self._backend_executors.get(id(backend))
+        return entry[1] if entry is not None else self.executor
+
+    def _set_backend_executor(self, backend: MyBackend, spec: ExecutorSpec | None) -> None:
+        """Give ``backend`` its own executor (None: back to the provider's)."""
+        new = None if spec is None else (spec, make_executor(spec))
+        with self._lock:
+            if self._closed:
+                raise InvalidInputError("this provider has been closed; create a new one")
+            old = self._backend_executors.pop(id(backend), None)
+            if new is not None:
+                self._backend_executors[id(backend)] = new
+        if old is not None and not isinstance(old[0], JobExecutor):
+            old[1].shutdown(cancel_pending=False)
+
     def _submit(self, backend: MyBackend, record: JobRecord, task: SimulationTask) -> MyJob:
-        executor = self.executor
+        executor = self._executor_for(backend)
         self._store.add(record)
         job = MyJob(backend, record, self._store, task=task, executor=executor)
         self._live_jobs[record.job_id] = job
@@ -435,12 +454,16 @@ class MyProvider:
             if self._closed:
                 return
             self._closed = True
-            executor, self._executor = self._executor, None
-        if executor is not None:
-            # A JobExecutor handed in is shared and stays its owner's; what we built is ours.
-            if isinstance(self._executor_spec, JobExecutor):
-                self._cancel_own_jobs()
-            else:
+            executors = list(self._backend_executors.values())
+            self._backend_executors.clear()
+            if self._executor is not None:
+                executors.append((self._executor_spec, self._executor))
+            self._executor = None
+        # A JobExecutor handed in is shared and stays its owner's; what we built is ours.
+        if any(isinstance(spec, JobExecutor) for spec, _ in executors):
+            self._cancel_own_jobs()
+        for spec, executor in executors:
+            if not isinstance(spec, JobExecutor):
                 executor.shutdown(cancel_pending=True)
         self._store.close()
 

@@ -1,0 +1,158 @@
+"""The execution engine: the caller never stalls, cheap jobs stay in-process, thread budgets."""
+
+from __future__ import annotations
+
+import concurrent.futures
+import os
+import time
+
+import pytest
+from qiskit import transpile
+from qiskit.circuit.library import quantum_volume
+from qiskit.circuit.random import random_circuit
+from qiskit.providers import JobStatus
+
+from qiskit_myprovider import MyProvider
+from qiskit_myprovider.exceptions import InvalidInputError, InvalidInputTypeError
+from qiskit_myprovider.execution import (
+    AutoExecutor,
+    FuturesExecutor,
+    ProcessExecutor,
+    ThreadExecutor,
+    make_executor,
+)
+
+from .conftest import bell_circuit
+
+pytestmark = pytest.mark.slow
+
+
+def test_caller_keeps_running_while_a_long_job_runs_on_the_default_executor() -> None:
+    """Ticks every 10 ms on the caller's thread; the largest gap stays under 0.2 s."""
+    with MyProvider(store=":memory:") as provider:  # executor="auto", the default
+        backend = provider.get_backend()
+        qc = quantum_volume(21, 10, seed=3)
+        qc.measure_all()
+        qc = transpile(qc, backend, optimization_level=0)
+        backend.run(bell_circuit(), shots=10).result()
+        job = backend.run(qc, shots=100)
+        ticks = [time.perf_counter()]
+        while not job.in_final_state():
+            time.sleep(0.01)
+            ticks.append(time.perf_counter())
+        assert job.status() is JobStatus.DONE
+        runtime = (job.time_per_step()["DONE"] - job.time_per_step()["RUNNING"]).total_seconds()
+        assert runtime > 0.3, "the job was too short to show anything"
+        gaps = [b - a for a, b in zip(ticks, ticks[1:], strict=False)]
+        assert max(gaps) < 0.2, f"the caller stalled for {max(gaps):.3f} s"
+        assert len(ticks) > runtime / 0.05  # it really ticked throughout
+
+
+def test_auto_routes_cheap_jobs_to_a_thread_and_the_rest_to_workers() -> None:
+    executor = AutoExecutor(threshold=1e6)
+    with MyProvider(store=":memory:", executor=executor) as provider:
+        backend = provider.get_backend()
+        cheap = backend.run(bell_circuit(), shots=10)
+        cheap.result()
+        assert executor._process is None  # no worker process was needed
+        expensive = transpile(random_circuit(18, 10, measure=True, seed=2), backend)
+        job = backend.run(expensive, shots=10)
+        job.result(timeout=120)
+        assert executor.process_executor.worker_pids()  # it ran in a worker
+    executor.shutdown()
+
+
+def test_auto_threshold_is_configurable() -> None:
+    executor = AutoExecutor(threshold=0)
+    with MyProvider(store=":memory:", executor=executor) as provider:
+        provider.get_backend().run(bell_circuit(), shots=10).result(timeout=120)
+        assert executor.process_executor.worker_pids()
+    executor.shutdown()
+    with pytest.raises(InvalidInputError, match="threshold"):
+        AutoExecutor(threshold=-1)
+
+
+def test_thread_budgets_give_each_parallel_job_one_core_and_a_lone_job_all() -> None:
+    cores = os.cpu_count() or 1
+    executor = ProcessExecutor(max_workers=2)
+    with MyProvider(store=":memory:", executor=executor) as provider:
+        backend = provider.get_backend("myprovider_statevector")
+        circuits = [
+            transpile(random_circuit(16, 20, measure=True, seed=s), backend) for s in range(6)
+        ]
+        lone = backend.run(circuits[0], shots=100).result(timeout=120)
+        assert lone.results[0].metadata["parallel_state_update"] == cores
+        jobs = [backend.run(c, shots=100) for c in circuits]
+        results = [j.result(timeout=120) for j in jobs]
+        used = [r.results[0].metadata["parallel_state_update"] for r in results]
+        # While others wait, a job gets its fair share, never the whole machine (the first
+        # may start before the rest arrive, and then rightly takes every free core).
+        assert used[1:5] == [max(1, cores // 2)] * 4
+        assert all(u <= cores for u in used)
+        mine = backend.run(circuits[1], shots=100, max_parallel_threads=1).result(timeout=120)
+        assert mine.results[0].metadata["parallel_state_update"] == 1  # the user's choice wins
+    executor.shutdown()
+
+
+def test_independent_jobs_run_in_parallel_across_workers() -> None:
+    executor = ProcessExecutor(max_workers=2)
+    with MyProvider(store=":memory:", executor=executor) as provider:
+        backend = provider.get_backend()
+        qc = quantum_volume(20, 10, seed=1)
+        qc.measure_all()
+        qc = transpile(qc, backend, optimization_level=0)
+        jobs = [backend.run(qc, shots=10) for _ in range(2)]
+        deadline = time.monotonic() + 60
+        while not all(j.status() is JobStatus.RUNNING for j in jobs):
+            assert time.monotonic() < deadline and not any(j.in_final_state() for j in jobs)
+            time.sleep(0.005)
+        assert len(set(executor.worker_pids())) == 2
+        for job in jobs:
+            job.result(timeout=120)
+    executor.shutdown()
+
+
+def test_a_backend_can_have_its_own_executor() -> None:
+    with MyProvider(store=":memory:", executor="thread") as provider:
+        statevector = provider.get_backend("myprovider_statevector")
+        statevector.set_executor("process")
+        assert isinstance(statevector.executor, ProcessExecutor)
+        assert isinstance(provider.get_backend().executor, ThreadExecutor)
+        assert statevector.run(bell_circuit(), shots=10).result(timeout=120).success
+        pids = statevector.executor.worker_pids()  # type: ignore[attr-defined]
+        assert pids
+        statevector.set_executor(None)
+        assert statevector.executor is provider.executor
+        with pytest.raises(InvalidInputError, match="Valid executors"):
+            statevector.set_executor("cluster")
+
+
+def test_any_concurrent_futures_executor_runs_jobs() -> None:
+    with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
+        with MyProvider(store=":memory:", executor=pool) as provider:
+            assert isinstance(provider.executor, FuturesExecutor)
+            job = provider.get_backend().run(bell_circuit(), shots=50, seed_simulator=3)
+            assert sum(job.result(timeout=60).get_counts().values()) == 50
+            assert list(job.time_per_step()) == ["CREATED", "QUEUED", "RUNNING", "DONE"]
+
+
+def test_a_spawn_process_pool_runs_jobs_and_reports_running() -> None:
+    import multiprocessing
+
+    context = multiprocessing.get_context("spawn")
+    with concurrent.futures.ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
+        with MyProvider(store=":memory:", executor=pool) as provider:
+            job = provider.get_backend().run(bell_circuit(), shots=50, seed_simulator=3)
+            assert sum(job.result(timeout=120).get_counts().values()) == 50
+            assert "RUNNING" in job.time_per_step()
+
+
+def test_executor_specs_are_validated() -> None:
+    with pytest.raises(InvalidInputError, match="Valid executors: auto, process, thread, dask"):
+        make_executor("gpu")
+    with pytest.raises(InvalidInputTypeError, match="executor must be"):
+        make_executor(42)
+    with pytest.raises(InvalidInputError, match="mp_context"):
+        ProcessExecutor(mp_context="fork")
+    with pytest.raises(InvalidInputError, match="max_workers"):
+        ProcessExecutor(max_workers=0)
