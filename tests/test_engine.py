@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import concurrent.futures
+import itertools
 import os
 import time
 
@@ -43,7 +44,7 @@ def test_caller_keeps_running_while_a_long_job_runs_on_the_default_executor() ->
         assert job.status() is JobStatus.DONE
         runtime = (job.time_per_step()["DONE"] - job.time_per_step()["RUNNING"]).total_seconds()
         assert runtime > 0.3, "the job was too short to show anything"
-        gaps = [b - a for a, b in zip(ticks, ticks[1:], strict=False)]
+        gaps = [b - a for a, b in itertools.pairwise(ticks)]
         assert max(gaps) < 0.2, f"the caller stalled for {max(gaps):.3f} s"
         assert len(ticks) > runtime / 0.05  # it really ticked throughout
 
@@ -104,7 +105,8 @@ def test_independent_jobs_run_in_parallel_across_workers() -> None:
         jobs = [backend.run(qc, shots=10) for _ in range(2)]
         deadline = time.monotonic() + 60
         while not all(j.status() is JobStatus.RUNNING for j in jobs):
-            assert time.monotonic() < deadline and not any(j.in_final_state() for j in jobs)
+            assert time.monotonic() < deadline
+            assert not any(j.in_final_state() for j in jobs)
             time.sleep(0.005)
         assert len(set(executor.worker_pids())) == 2
         for job in jobs:
@@ -128,23 +130,27 @@ def test_a_backend_can_have_its_own_executor() -> None:
 
 
 def test_any_concurrent_futures_executor_runs_jobs() -> None:
-    with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
-        with MyProvider(store=":memory:", executor=pool) as provider:
-            assert isinstance(provider.executor, FuturesExecutor)
-            job = provider.get_backend().run(bell_circuit(), shots=50, seed_simulator=3)
-            assert sum(job.result(timeout=60).get_counts().values()) == 50
-            assert list(job.time_per_step()) == ["CREATED", "QUEUED", "RUNNING", "DONE"]
+    with (
+        concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool,
+        MyProvider(store=":memory:", executor=pool) as provider,
+    ):
+        assert isinstance(provider.executor, FuturesExecutor)
+        job = provider.get_backend().run(bell_circuit(), shots=50, seed_simulator=3)
+        assert sum(job.result(timeout=60).get_counts().values()) == 50
+        assert list(job.time_per_step()) == ["CREATED", "QUEUED", "RUNNING", "DONE"]
 
 
 def test_a_spawn_process_pool_runs_jobs_and_reports_running() -> None:
     import multiprocessing
 
     context = multiprocessing.get_context("spawn")
-    with concurrent.futures.ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
-        with MyProvider(store=":memory:", executor=pool) as provider:
-            job = provider.get_backend().run(bell_circuit(), shots=50, seed_simulator=3)
-            assert sum(job.result(timeout=120).get_counts().values()) == 50
-            assert "RUNNING" in job.time_per_step()
+    with (
+        concurrent.futures.ProcessPoolExecutor(max_workers=1, mp_context=context) as pool,
+        MyProvider(store=":memory:", executor=pool) as provider,
+    ):
+        job = provider.get_backend().run(bell_circuit(), shots=50, seed_simulator=3)
+        assert sum(job.result(timeout=120).get_counts().values()) == 50
+        assert "RUNNING" in job.time_per_step()
 
 
 def test_executor_specs_are_validated() -> None:
