@@ -84,6 +84,7 @@ class MyBackend(BackendV2):
         # Workers keep simulators between jobs under this key (one per backend object).
         self._simulator_key = f"{name}-{uuid.uuid4().hex[:12]}"
         self._owner = provider
+        self._target: Target | None = None
         sim_options = self._simulator.options
         self._method: str = str(getattr(sim_options, "method", "automatic"))
         self._device: str = str(getattr(sim_options, "device", "CPU"))
@@ -114,8 +115,11 @@ class MyBackend(BackendV2):
     @override
     def target(self) -> Target:
         """The simulator's target: its gates, width and (for device copies) couplings."""
-        target: Target = self._simulator.target
-        return target
+        # AerSimulator builds a new Target on every access (about a millisecond); ours never
+        # changes once the backend exists, so build it once.
+        if self._target is None:
+            self._target = self._simulator.target
+        return self._target
 
     @property
     @override

@@ -50,7 +50,7 @@ def test_caller_keeps_running_while_a_long_job_runs_on_the_default_executor() ->
 
 
 def test_auto_routes_cheap_jobs_to_a_thread_and_the_rest_to_workers() -> None:
-    executor = AutoExecutor(threshold=1e6)
+    executor = AutoExecutor(threshold=0.005)
     with MyProvider(store=":memory:", executor=executor) as provider:
         backend = provider.get_backend()
         cheap = backend.run(bell_circuit(), shots=10)
@@ -63,14 +63,31 @@ def test_auto_routes_cheap_jobs_to_a_thread_and_the_rest_to_workers() -> None:
     executor.shutdown()
 
 
+def test_auto_keeps_batches_of_many_small_circuits_in_process() -> None:
+    """Their time is Aer's Python-side preparation; shipping them to a worker only adds."""
+    executor = AutoExecutor()
+    with MyProvider(store=":memory:", executor=executor) as provider:
+        backend = provider.get_backend()
+        batch = [
+            transpile(random_circuit(8 + s % 3, 10, measure=True, seed=s), backend)
+            for s in range(200)
+        ]
+        job = backend.run(batch, shots=100)
+        assert len(job.result(timeout=120).results) == 200
+        assert executor._process is None
+    executor.shutdown()
+
+
 def test_auto_threshold_is_configurable() -> None:
-    executor = AutoExecutor(threshold=0)
+    executor = AutoExecutor(threshold=0, transfer_ratio=1e9)
     with MyProvider(store=":memory:", executor=executor) as provider:
         provider.get_backend().run(bell_circuit(), shots=10).result(timeout=120)
         assert executor.process_executor.worker_pids()
     executor.shutdown()
     with pytest.raises(InvalidInputError, match="threshold"):
         AutoExecutor(threshold=-1)
+    with pytest.raises(InvalidInputError, match="transfer_ratio"):
+        AutoExecutor(transfer_ratio=True)
 
 
 def test_thread_budgets_give_each_parallel_job_one_core_and_a_lone_job_all() -> None:

@@ -1,11 +1,17 @@
 """The default executor: cheap jobs on a background thread, the rest in worker processes.
 
-A process hop costs about a millisecond (pickling, a pipe, a context switch): more than a
-Bell circuit takes to simulate, nothing next to a 20-qubit job. And a job that runs in a
-thread holds the GIL for its whole simulation (Aer does not release it), freezing the
-caller. So jobs whose estimated cost (:func:`~.simulate.estimate_cost`, about
-``2**qubits * gates`` for a statevector) is at most ``threshold`` run on a thread, where they
-finish in well under a few milliseconds; everything else goes to the warm workers.
+Aer keeps the GIL while its C++ kernel simulates, so a job run on a thread freezes the
+caller for the kernel's whole run; a worker process frees the caller but costs a hop
+(the circuits go over a pipe as QPY, the result comes back pickled). The rule weighs the two
+with cheap estimates (:func:`~.simulate.estimate_cost`, :func:`~.simulate.estimate_transfer`):
+
+* a job whose estimated kernel time is at most ``threshold`` seconds (default 10 ms: a
+  Bell circuit, a 14-qubit circuit of a few dozen gates) runs on the thread, where a hop
+  would cost more than the job;
+* a job whose hop would cost more than ``transfer_ratio`` (default half) of its kernel time
+  also stays on the thread: a batch of hundreds of small circuits spends most of its time
+  in Aer's Python-side preparation, which a process would not make faster;
+* everything else (a 20-qubit circuit, a deep 16-qubit one) goes to the warm workers.
 """
 
 from __future__ import annotations
@@ -16,20 +22,24 @@ from typing import Final
 from qiskit_myprovider.exceptions import InvalidInputError
 from qiskit_myprovider.execution.base import JobExecutor, SimulationTask, TaskHandle, TaskListener
 from qiskit_myprovider.execution.process import ProcessExecutor
+from qiskit_myprovider.execution.simulate import estimate_transfer
 from qiskit_myprovider.execution.thread import ThreadExecutor
 
-__all__ = ["DEFAULT_THRESHOLD", "AutoExecutor"]
+__all__ = ["DEFAULT_THRESHOLD", "DEFAULT_TRANSFER_RATIO", "AutoExecutor"]
 
-#: Estimated cost up to which a job stays in-process: a 14-qubit circuit of 60 gates, or a
-#: 10-qubit one of 1000, takes about a millisecond or less in Aer.
-DEFAULT_THRESHOLD: Final = 1_000_000.0
+#: Estimated kernel seconds up to which a job stays in-process.
+DEFAULT_THRESHOLD: Final = 0.01
+#: A job also stays in-process when moving it would cost more than this share of its run.
+DEFAULT_TRANSFER_RATIO: Final = 0.5
 
 
 class AutoExecutor(JobExecutor):
     """Route each task by its estimated cost: thread when cheap, worker process otherwise.
 
     Args:
-        threshold: The largest estimated cost that still runs in-process.
+        threshold: The largest estimated kernel time (seconds) that still runs in-process.
+        transfer_ratio: Keep a job in-process when its estimated hop to a worker costs more
+            than this share of its estimated kernel time.
         process: The process executor for expensive tasks (default: one per core, started
             on first use).
     """
@@ -37,17 +47,26 @@ class AutoExecutor(JobExecutor):
     name = "auto"
 
     def __init__(
-        self, threshold: float = DEFAULT_THRESHOLD, *, process: ProcessExecutor | None = None
+        self,
+        threshold: float = DEFAULT_THRESHOLD,
+        *,
+        transfer_ratio: float = DEFAULT_TRANSFER_RATIO,
+        process: ProcessExecutor | None = None,
     ) -> None:
-        if isinstance(threshold, bool) or not isinstance(threshold, int | float) or threshold < 0:
-            raise InvalidInputError(f"threshold must be a number >= 0, not {threshold!r}")
+        for name, value in (("threshold", threshold), ("transfer_ratio", transfer_ratio)):
+            if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+                raise InvalidInputError(f"{name} must be a number >= 0, not {value!r}")
         self.threshold = float(threshold)
+        self.transfer_ratio = float(transfer_ratio)
         self._thread = ThreadExecutor()
         self._process = process
         self._lock = threading.Lock()
 
     def __repr__(self) -> str:
-        return f"<AutoExecutor threshold={self.threshold:g}>"
+        return (
+            f"<AutoExecutor threshold={self.threshold:g}s "
+            f"transfer_ratio={self.transfer_ratio:g}>"
+        )
 
     @property
     def process_executor(self) -> ProcessExecutor:
@@ -58,8 +77,12 @@ class AutoExecutor(JobExecutor):
             return self._process
 
     def route(self, task: SimulationTask) -> JobExecutor:
-        """Return the executor that ``task`` goes to."""
-        return self._thread if task.cost <= self.threshold else self.process_executor
+        """Return the executor that ``task`` goes to (see the module's rule)."""
+        if task.cost <= self.threshold:
+            return self._thread
+        if estimate_transfer(task.circuits) > self.transfer_ratio * task.cost:
+            return self._thread
+        return self.process_executor
 
     def submit(self, task: SimulationTask, listener: TaskListener) -> TaskHandle:
         """Submit ``task`` to the executor :meth:`route` picks (see :class:`JobExecutor`)."""
