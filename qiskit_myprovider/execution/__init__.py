@@ -19,7 +19,7 @@ from qiskit_myprovider.execution.base import (
 from qiskit_myprovider.execution.dask import DaskExecutor, is_dask_client
 from qiskit_myprovider.execution.futures import FuturesExecutor
 from qiskit_myprovider.execution.process import ProcessExecutor
-from qiskit_myprovider.execution.simulate import estimate_cost, simulate
+from qiskit_myprovider.execution.simulate import estimate_cost, estimate_transfer, simulate
 from qiskit_myprovider.execution.thread import ThreadExecutor
 
 __all__ = [
@@ -36,6 +36,7 @@ __all__ = [
     "TaskListener",
     "ThreadExecutor",
     "estimate_cost",
+    "estimate_transfer",
     "make_executor",
     "simulate",
 ]
