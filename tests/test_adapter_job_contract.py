@@ -595,3 +595,16 @@ def test_another_process_waits_on_a_job_this_process_runs(tmp_path: Path, gate: 
         out, err = child.communicate(timeout=180)
         assert child.returncode == 0, err
         assert out.strip() == "[{'01': 4}, {'10': 6}] done"
+
+
+def test_run_returns_plain_dicts_that_also_answer_qrisps_lazy_result_protocol(
+    contract: ContractUnderTest,
+) -> None:
+    """Qrisp's multi_measurement reads ``_ensure_populated()`` and ``_data`` of run()'s result."""
+    counts = contract.backend.run(basis_circuit("10"), 7)
+    assert isinstance(counts, dict)
+    assert counts == {"10": 7}
+    assert counts._populated is True
+    counts._ensure_populated()
+    assert counts._data == {"10": 7}
+    assert repr(counts) == "{'10': 7}"

@@ -12,11 +12,11 @@ Per-circuit shots are native: Aer runs one shot count per job, so the circuits o
 ``run_async`` call are grouped by shot count and each group becomes one ``MyJob`` (a single
 ``MyJob`` in the usual case of one shot count). The contract job reports the combined state
 of its parts and assembles their counts in input order. The first part's id is the contract
-job's id; the other parts carry it in a tag, which is how :meth:`~JobContractBackend.
-retrieve_job` finds them again from any process.
+job's id; the other parts carry it in a tag, which is how
+:meth:`~JobContractBackend.retrieve_job` finds them again from any process.
 
-Design contract
----------------
+.. rubric:: Design contract
+
 Each clause is checked by ``tests/contract/job_contract_suite.py``, run on this module and,
 where the clause applies, on Qrisp's reference backend in the Qrisp interop environment.
 
@@ -57,7 +57,8 @@ where the clause applies, on Qrisp's reference backend in the Qrisp interop envi
   are transpiled for it; others run as given. More circuits than ``max_circuits`` (when not
   None) is a ``ValueError``.
 - **C16** ``run(circuits, shots=None)`` blocks and returns plain counts dicts: one dict for one
-  circuit, a list for a sequence; ``shots`` is an int or None.
+  circuit, a list for a sequence; ``shots`` is an int or None. (The dicts also answer Qrisp's
+  lazy-result protocol, see :class:`CountsDict`, for Qrisp functions that read them directly.)
 - **C17** ``options`` is a read-only mapping; ``update_options(**kw)`` changes known keys only
   (``AttributeError`` otherwise), validates the values, and changes nothing if any key or
   value is refused.
@@ -83,7 +84,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum, auto
 from types import MappingProxyType
-from typing import Any, Final, Protocol, overload, runtime_checkable
+from typing import Any, ClassVar, Final, Protocol, overload, runtime_checkable
 
 from qiskit import QuantumCircuit, transpile
 from qiskit.circuit import ControlFlowOp
@@ -111,6 +112,7 @@ from qiskit_myprovider.version import __version__
 __all__ = [
     "JOB_FINAL_STATES",
     "ContractJob",
+    "CountsDict",
     "Job",
     "JobCancelledError",
     "JobContractBackend",
@@ -629,6 +631,29 @@ def _counts_of(result: Result, position: int) -> tuple[dict[str, int], int]:
 # -- the backend ---------------------------------------------------------------------------
 
 
+class CountsDict(dict[str, int]):
+    """One circuit's counts (bitstring -> count), as :meth:`JobContractBackend.run` returns them.
+
+    A plain ``dict``. Qrisp functions that read a backend's ``run()`` result themselves
+    (``multi_measurement``, which Grover's algorithm uses) expect Qrisp's own lazy result
+    objects and ask them ``_ensure_populated()`` and ``_data``; these counts, always
+    complete, answer both, so those functions work without this package importing Qrisp.
+    """
+
+    __slots__ = ()
+
+    #: Always complete (Qrisp's lazy results say so through this flag).
+    _populated: ClassVar[bool] = True
+
+    def _ensure_populated(self) -> None:
+        """Do nothing: the counts are complete (for Qrisp's lazy-result protocol)."""
+
+    @property
+    def _data(self) -> dict[str, int]:
+        """The counts themselves (for Qrisp's lazy-result protocol)."""
+        return self
+
+
 @runtime_checkable
 class SupportsToQiskit(Protocol):
     """A circuit from another framework that converts itself (Qrisp's ``QuantumCircuit``)."""
@@ -807,23 +832,23 @@ class JobContractBackend:
     @overload
     def run(
         self, circuits: QuantumCircuit | SupportsToQiskit, shots: int | None = None
-    ) -> dict[str, int]: ...
+    ) -> CountsDict: ...
 
     @overload
     def run(
         self,
         circuits: Iterable[QuantumCircuit | SupportsToQiskit],
         shots: int | None = None,
-    ) -> list[dict[str, int]]: ...
+    ) -> list[CountsDict]: ...
 
     def run(
         self,
         circuits: QuantumCircuit | SupportsToQiskit | Iterable[QuantumCircuit | SupportsToQiskit],
         shots: int | None = None,
-    ) -> dict[str, int] | list[dict[str, int]]:
+    ) -> CountsDict | list[CountsDict]:
         """Run circuits, wait for them and return their counts.
 
-        This is what Qrisp's ``get_measurement`` calls; it accepts the plain dicts.
+        This is what Qrisp's ``get_measurement`` and ``multi_measurement`` call.
 
         Args:
             circuits: One circuit or a sequence (as for :meth:`run_async`).
@@ -831,7 +856,8 @@ class JobContractBackend:
                 per circuit, use :meth:`run_async`.)
 
         Returns:
-            One counts dict for one circuit, a list of them (in order) for a sequence.
+            One counts dict (a :class:`CountsDict`) for one circuit, a list of them (in
+            order) for a sequence.
 
         Raises:
             InvalidInputTypeError: ``shots`` is not an int or None, or bad circuits.
@@ -842,7 +868,8 @@ class JobContractBackend:
         if shots is not None:
             _check_shots(shots)
         single = _is_circuit(circuits)
-        counts = self.run_async(circuits, shots).result().all_counts
+        result = self.run_async(circuits, shots).result()
+        counts = [CountsDict(item) for item in result.all_counts]
         return counts[0] if single else counts
 
     def retrieve_job(self, job_id: str) -> ContractJob:
