@@ -1,0 +1,1 @@
+"""Contract suites: tests written once against a contract, run on every implementation."""
