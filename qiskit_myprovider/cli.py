@@ -9,17 +9,27 @@ package error (see :func:`main` for how each is reported). Exit status 0 means s
 job that failed or was cancelled, 2 a usage mistake (missing file, bad OpenQASM, unknown
 backend, bad option value, unknown job id), 124 a ``jobs wait`` or ``jobs result``
 whose ``--timeout`` ran out, 130 an interrupt.
+
+``run --no-wait`` starts a *runner*: this same command, in a process of its own (its own
+session, so it outlives the terminal), that submits the job to the job store, hands the
+job's summary back on its first line of stdout, and then waits for the job to end. Any
+process can then follow the job through the store (``jobs wait``, ``jobs result``); if the
+runner dies first, the job is reported lost; ``jobs cancel`` stops it.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import logging
 import os
 import re
+import signal
+import socket
+import subprocess
 import sys
-import time
+import tempfile
 import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -38,14 +48,15 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from qiskit_myprovider.exceptions import JobTimeoutError, MyProviderError
+from qiskit_myprovider.exceptions import JobTimeoutError, MyJobError, MyProviderError
+from qiskit_myprovider.progress import ProgressBar
 from qiskit_myprovider.provider import DEFAULT_BACKEND, MyProvider
+from qiskit_myprovider.store import STORE_ENV_VAR, default_store_path, owner_is_gone
 from qiskit_myprovider.version import __version__
 
 if TYPE_CHECKING:
     from qiskit import QuantumCircuit
     from qiskit.result import Result
-    from rich.status import Status
 
     from qiskit_myprovider.job import MyJob
 
@@ -63,10 +74,22 @@ EXIT_INTERRUPTED: Final = 130
 #: Exit status when ``jobs wait --timeout`` ran out (as for timeout(1)).
 EXIT_TIMEOUT: Final = 124
 
-#: Seconds a job may run before ``run`` shows a spinner (most jobs end well before).
-_SPINNER_AFTER: Final = 1.0
-#: Seconds between updates of the spinner's text while waiting.
+#: Seconds of waiting before the progress bar appears (most jobs end well before).
+_PROGRESS_AFTER: Final = 1.0
+#: Seconds between updates of the progress bar's state while waiting.
 _POLL_INTERVAL: Final = 0.1
+
+#: The hidden ``run`` option that makes this process the runner of a ``--no-wait`` job.
+_RUNNER_FLAG: Final = "--_runner"
+#: Seconds ``jobs cancel`` waits for a runner to record its job as cancelled.
+_RUNNER_STOP_TIMEOUT: Final = 30.0
+#: Runners this process started. Holding their handles keeps Python from warning that a
+#: child "is still running" when a handle is dropped: a runner is meant to outlive us.
+_RUNNERS: Final[list[subprocess.Popen[bytes]]] = []
+#: Windows' flags for a child that outlives its console (0 elsewhere).
+_DETACHED_PROCESS_FLAGS: Final[int] = getattr(subprocess, "DETACHED_PROCESS", 0) | getattr(
+    subprocess, "CREATE_NEW_PROCESS_GROUP", 0
+)
 
 _HEADER: Final = re.compile(
     r"\A(?:\s+|//[^\n]*|/\*.*?\*/)*OPENQASM\s+(?P<major>\d+)(?:\.(?P<minor>\d+))?\s*;",
@@ -149,10 +172,12 @@ def _add_run_parser(subparsers: Any, parent: argparse.ArgumentParser) -> None:
         "--no-wait",
         action="store_true",
         help=(
-            "print the job id and return at once instead of waiting for the counts "
-            "(the job runs in this process: if still unfinished, it is cancelled on exit)"
+            "submit the job, print its id and return at once; a background process runs "
+            "the job to the end (follow it with 'jobs wait|result|cancel ID'; needs a job "
+            "store file, not ':memory:')"
         ),
     )
+    parser.add_argument(_RUNNER_FLAG, dest="runner", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument(
         "--top",
         metavar="K",
@@ -165,6 +190,11 @@ def _add_run_parser(subparsers: Any, parent: argparse.ArgumentParser) -> None:
 
 
 def _cmd_run(args: argparse.Namespace, ctx: _Context) -> int:
+    if args.no_wait and not args.runner:
+        return _start_runner(args, ctx)
+    if args.runner:
+        # 'jobs cancel' stops a runner with SIGTERM: unwind as for Ctrl-C, cancelling the job.
+        signal.signal(signal.SIGTERM, _interrupt)
     circuit = _load_circuit(args.file)
     with _open_provider() as provider:
         backend = provider.get_backend(args.backend)
@@ -183,13 +213,8 @@ def _cmd_run(args: argparse.Namespace, ctx: _Context) -> int:
         if args.name is not None:
             options["job_name"] = args.name
         job = backend.run(compiled, **options)
-
-        if args.no_wait:
-            if args.json:
-                _print_json(_job_summary(job))
-            else:
-                print(job.job_id(), flush=True)
-            return 0
+        if args.runner:
+            return _serve_as_runner(job)
 
         try:
             _wait_for_job(job, ctx.err)
@@ -202,15 +227,11 @@ def _cmd_run(args: argparse.Namespace, ctx: _Context) -> int:
         return _report_job(job, args, ctx)
 
 
-def _load_circuit(file: str) -> QuantumCircuit:
-    """Read and parse an OpenQASM 2 or 3 file (``-``: stdin) into a circuit."""
+def _read_source(file: str) -> str:
+    """Read an OpenQASM file (``-``: stdin) as text."""
     name = _display_name(file)
     try:
-        if file == "-":
-            source, directory, stem = sys.stdin.read(), Path.cwd(), "stdin"
-        else:
-            path = Path(file)
-            source, directory, stem = path.read_text(encoding="utf-8"), path.parent, path.stem
+        return sys.stdin.read() if file == "-" else Path(file).read_text(encoding="utf-8")
     except FileNotFoundError:
         raise _CommandError(f"no such file: {name}") from None
     except IsADirectoryError:
@@ -220,6 +241,18 @@ def _load_circuit(file: str) -> QuantumCircuit:
     except OSError as exc:
         raise _CommandError(f"cannot read {name}: {exc.strerror or exc}") from exc
 
+
+def _load_circuit(file: str, source: str | None = None) -> QuantumCircuit:
+    """Parse an OpenQASM 2 or 3 file (``-``: stdin) into a circuit.
+
+    Args:
+        file: The file's path, or ``-`` for stdin.
+        source: The file's text, if already read (else it is read here).
+    """
+    name = _display_name(file)
+    if source is None:
+        source = _read_source(file)
+    directory, stem = (Path.cwd(), "stdin") if file == "-" else (Path(file).parent, Path(file).stem)
     source = source.removeprefix("\ufeff")
     header = _HEADER.match(source)
     major = int(header["major"]) if header else 3
@@ -258,44 +291,162 @@ def _wait_for_job(
     job: MyJob,
     err: Console,
     *,
-    show_after: float = _SPINNER_AFTER,
+    show_after: float = _PROGRESS_AFTER,
     timeout: float | None = None,
 ) -> None:
-    """Wait for ``job`` to end; past ``show_after`` seconds, show a spinner on a terminal.
+    """Wait for ``job`` to end; past ``show_after`` seconds, show a progress bar on a terminal.
 
     Args:
         job: The job to wait for.
-        err: The console for the spinner (stderr); nothing is shown unless it is a terminal.
-        show_after: Seconds to wait before the spinner appears.
+        err: The console for the progress bar (stderr); nothing is shown unless it is a
+            terminal, and the bar is erased when the job ends.
+        show_after: Seconds to wait before the progress bar appears.
         timeout: Seconds to wait at most (None: no limit).
 
     Raises:
         JobTimeoutError: the job did not end within ``timeout``.
     """
-    start = time.monotonic()
-    spinner: Status | None = None
+    if not err.is_terminal:
+        job.wait_for_final_state(timeout=timeout, wait=_POLL_INTERVAL)
+        return
+    with ProgressBar(console=err, show_after=show_after, transient=True) as bar:
+        job.wait_for_final_state(timeout=timeout, wait=_POLL_INTERVAL, callback=bar)
 
-    def progress(job_id: str, status: JobStatus, job: MyJob) -> None:
-        nonlocal spinner
-        elapsed = time.monotonic() - start
-        if not err.is_terminal or elapsed < show_after:
-            return
-        where = ""
-        if status is JobStatus.QUEUED:
-            position = job.queue_position()
-            where = f" (position {position} in the queue)" if position is not None else ""
-        text = f"Job {escape(job_id)} {status.name}{where} · {_format_seconds(elapsed)}"
-        if spinner is None:
-            spinner = err.status(text)
-            spinner.start()
-        else:
-            spinner.update(text)
 
+# -- run --no-wait: the runner -------------------------------------------------------------
+
+
+def _start_runner(args: argparse.Namespace, ctx: _Context) -> int:
+    """``run --no-wait``: start a runner for the job, print what it hands back, return.
+
+    The runner is this command again, with :data:`_RUNNER_FLAG`, in a new session. It writes
+    the job's summary (JSON) as its first line of stdout once the job is in the store, or
+    exits with its error on stderr, which is passed on as it is.
+    """
+    store = os.environ.get(STORE_ENV_VAR) or str(default_store_path())
+    if store == ":memory:":
+        raise _CommandError(
+            f"--no-wait needs a job store that other processes can read, but {STORE_ENV_VAR} "
+            "is ':memory:', so the job could not be seen from another process; set it to a "
+            "file path (or unset it for the default store), or leave out --no-wait"
+        )
+    # Mistakes in the file are reported now, without starting anything.
+    source = _read_source(args.file)
+    _load_circuit(args.file, source)
+
+    argv = [sys.executable, "-m", "qiskit_myprovider", "run", _RUNNER_FLAG]
+    for option in ("backend", "shots", "seed", "name"):
+        if getattr(args, option) is not None:
+            argv.append(f"--{option}={getattr(args, option)}")
+    argv += [f"--tag={tag}" for tag in args.tags]
+    if ctx.debug:
+        argv.append("--debug")
+    argv += ["--", args.file]
+
+    with tempfile.TemporaryFile() as errors:
+        runner = subprocess.Popen(
+            argv,
+            stdin=subprocess.PIPE if args.file == "-" else subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=errors,
+            env={**os.environ, STORE_ENV_VAR: store},
+            start_new_session=True,  # POSIX: no SIGINT/SIGHUP from this terminal
+            creationflags=_DETACHED_PROCESS_FLAGS,  # Windows: the same, its way
+        )
+        try:
+            if runner.stdin is not None:
+                # A broken pipe means the runner failed early: its stderr says why.
+                with contextlib.suppress(BrokenPipeError), runner.stdin:
+                    runner.stdin.write(source.encode("utf-8"))
+            assert runner.stdout is not None
+            with runner.stdout:
+                line = runner.stdout.readline()
+        except KeyboardInterrupt:
+            runner.terminate()  # the runner cancels the job if it had submitted it already
+            raise _CommandError(
+                "interrupted; the job runner was stopped", EXIT_INTERRUPTED
+            ) from None
+        if not line:
+            code = runner.wait()
+            errors.seek(0)
+            message = errors.read().decode("utf-8", "replace")
+            if not message.strip():
+                raise _CommandError(
+                    f"the job runner exited (status {code}) before it submitted the job"
+                    + ("" if ctx.debug else "; run with --debug for details"),
+                    EXIT_JOB_FAILED,
+                )
+            sys.stderr.write(message)
+            sys.stderr.flush()
+            return code or EXIT_JOB_FAILED
+    _RUNNERS.append(runner)
+    summary = json.loads(line)
+    if args.json:
+        _print_json(summary)
+    else:
+        print(summary["job_id"], flush=True)
+    return 0
+
+
+def _serve_as_runner(job: MyJob) -> int:
+    """The runner's side of ``run --no-wait``: hand the job over, then see it to its end.
+
+    Returns:
+        The runner's exit status: 0 if the job ended DONE, else 1.
+    """
+    # Nothing more goes to the parent, which stops reading after one line (and exits).
+    devnull = os.open(os.devnull, os.O_WRONLY)
     try:
-        job.wait_for_final_state(timeout=timeout, wait=_POLL_INTERVAL, callback=progress)
+        os.dup2(devnull, sys.stderr.fileno())
+        with contextlib.suppress(BrokenPipeError):  # the parent is gone; the job runs on
+            sys.stdout.write(json.dumps(_job_summary(job)) + "\n")
+            sys.stdout.flush()
+        os.dup2(devnull, sys.stdout.fileno())
     finally:
-        if spinner is not None:
-            spinner.stop()
+        os.close(devnull)
+    try:
+        job.wait_for_final_state(wait=3600)
+    except KeyboardInterrupt:  # SIGTERM from 'jobs cancel'
+        job.cancel()
+    return 0 if job.status() is JobStatus.DONE else EXIT_JOB_FAILED
+
+
+def _interrupt(signum: int, frame: object) -> NoReturn:
+    raise KeyboardInterrupt
+
+
+def _runner_pid(provider: MyProvider, job: MyJob) -> int | None:
+    """The pid of the ``run --no-wait`` runner that owns ``job``, if it runs on this host.
+
+    Only Linux can tell (from ``/proc``); elsewhere, and for a job owned by any other kind
+    of process, the answer is None.
+    """
+    owner = provider.store.get(job.job_id()).owner
+    parts = (owner or "").rsplit(":", 3)
+    if len(parts) != 4 or parts[0] != socket.gethostname() or owner_is_gone(owner):
+        return None
+    try:
+        pid = int(parts[1])
+        with open(f"/proc/{pid}/cmdline", "rb") as file:
+            argv = file.read().decode("utf-8", "replace").split("\0")
+    except (ValueError, OSError):
+        return None
+    return pid if _RUNNER_FLAG in argv and "qiskit_myprovider" in argv else None
+
+
+def _stop_runner(pid: int, job: MyJob) -> bool:
+    """Ask the runner ``pid`` to cancel ``job``; return whether the job is now CANCELLED."""
+    with contextlib.suppress(ProcessLookupError):  # it has just ended: the store says how
+        os.kill(pid, signal.SIGTERM)
+    try:
+        job.wait_for_final_state(timeout=_RUNNER_STOP_TIMEOUT, wait=_RUNNER_STOP_TIMEOUT)
+    except JobTimeoutError:
+        raise _CommandError(
+            f"job {job.job_id()} is still {job.status().name} {_RUNNER_STOP_TIMEOUT:g} s after "
+            f"its runner (pid {pid}) was asked to cancel it",
+            EXIT_JOB_FAILED,
+        ) from None
+    return job.status() is JobStatus.CANCELLED
 
 
 def _report_job(job: MyJob, args: argparse.Namespace, ctx: _Context) -> int:
@@ -694,7 +845,15 @@ def _cmd_jobs_wait(args: argparse.Namespace, ctx: _Context) -> int:
 def _cmd_jobs_cancel(args: argparse.Namespace, ctx: _Context) -> int:
     with _open_provider() as provider:
         job = provider.job(args.job_id)
-        if job.cancel():
+        try:
+            cancelled = job.cancel()
+        except MyJobError:
+            # Another live process owns the job; a 'run --no-wait' runner can be asked.
+            pid = _runner_pid(provider, job)
+            if pid is None:
+                raise
+            cancelled = _stop_runner(pid, job)
+        if cancelled:
             print(f"Job {job.job_id()} CANCELLED", flush=True)
             return 0
         status = job.status()

@@ -28,6 +28,9 @@ BELL = ROOT / "examples" / "bell.qasm"
 GHZ = ROOT / "examples" / "ghz.qasm"
 NOISY = "myprovider_noisy_simulator"
 SUMMARY_KEYS = {"job_id", "backend", "shots", "status", "name", "tags", "counts", "time_taken"}
+BAD_QASM2 = "OPENQASM 2.0;\nqreg q[1];\nfoo q[0];\n"
+BAD_QASM3 = "OPENQASM 3.0;\nqubit q;\nfoo q;\n"
+NO_MEASURE = 'OPENQASM 2.0;\ninclude "qelib1.inc";\nqreg q[1];\nh q[0];\n'
 
 
 @pytest.fixture(autouse=True)
@@ -158,35 +161,64 @@ def test_run_reads_stdin_for_dash(run: Run, monkeypatch: pytest.MonkeyPatch) -> 
     assert set(json.loads(out)["counts"]) <= {"00", "11"}
 
 
-def test_no_wait_prints_only_the_job_id(run: Run) -> None:
+# 'run --no-wait' end to end (the runner process, 'jobs' from other processes) is in
+# test_cli_runner.py; here, what the command itself prints.
+
+
+@pytest.fixture
+def file_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    path = tmp_path / "jobs.sqlite3"
+    monkeypatch.setenv("QISKIT_MYPROVIDER_STORE", str(path))
+    return path
+
+
+def test_no_wait_prints_only_the_job_id(run: Run, file_store: Path) -> None:
     code, out, err = run("run", BELL, "--no-wait")
     assert (code, err) == (0, "")
     assert uuid.UUID(out.strip())
     assert out.count("\n") == 1
+    with MyProvider(store=file_store) as provider:
+        assert provider.job(out.strip()).result(timeout=60).get_counts()
 
 
-def test_no_wait_json_prints_the_status_and_no_counts_yet(
-    run: Run, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    gate = Gate()
-    use_provider(monkeypatch, gate.run)
-    try:
-        code, out, _ = run("run", BELL, "--no-wait", "--json")
-    finally:
-        gate.open()
+def test_no_wait_json_prints_the_pinned_keys_and_no_counts_yet(run: Run, file_store: Path) -> None:
+    code, out, _ = run("run", BELL, "--no-wait", "--json", "--tag", "later")
     summary = json.loads(out)
     assert code == 0
     assert set(summary) >= SUMMARY_KEYS
-    assert summary["status"] in {"QUEUED", "RUNNING"}
-    assert summary["counts"] is None
+    assert summary["tags"] == ["later"]
+    assert summary["counts"] is None  # the runner hands the job over as soon as it is queued
+    with MyProvider(store=file_store) as provider:
+        assert provider.job(summary["job_id"]).result(timeout=60).get_counts()
+
+
+def test_no_wait_refuses_an_in_memory_store_in_one_line(
+    run: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("QISKIT_MYPROVIDER_STORE", ":memory:")
+    code, out, err = run("run", BELL, "--no-wait")
+    assert (code, out) == (2, "")
+    assert err.count("\n") == 1
+    assert err.startswith("error: --no-wait needs a job store that other processes can read")
+    assert "':memory:'" in err
+
+
+def test_no_wait_reports_a_mistake_in_the_file_without_starting_a_runner(
+    run: Run, file_store: Path, tmp_path: Path
+) -> None:
+    code, _, err = run("run", write(tmp_path, BAD_QASM2), "--no-wait")
+    assert code == 2
+    assert re.fullmatch(r"error: .* is not valid OpenQASM 2: line 3.*\n", err)
+    assert not file_store.exists()
+
+
+def test_no_wait_passes_on_the_runners_one_line_error(run: Run, file_store: Path) -> None:
+    code, out, err = run("run", BELL, "--no-wait", "--backend", "nope")
+    assert (code, out) == (2, "")
+    assert re.fullmatch(r"error: No backend named 'nope'\. Available backends: .*\n", err)
 
 
 # -- run: mistakes and failures ---------------------------------------------------------
-
-
-BAD_QASM2 = "OPENQASM 2.0;\nqreg q[1];\nfoo q[0];\n"
-BAD_QASM3 = "OPENQASM 3.0;\nqubit q;\nfoo q;\n"
-NO_MEASURE = 'OPENQASM 2.0;\ninclude "qelib1.inc";\nqreg q[1];\nh q[0];\n'
 
 
 @pytest.mark.parametrize(
@@ -303,7 +335,7 @@ def gated_job() -> Iterator[tuple[Gate, object]]:
         gate.open()
 
 
-def test_waiting_on_a_terminal_shows_a_spinner_with_state_and_elapsed_time(
+def test_waiting_on_a_terminal_shows_a_progress_bar_with_state_and_elapsed_time(
     gated_job: tuple[Gate, object],
 ) -> None:
     gate, job = gated_job
@@ -311,13 +343,14 @@ def test_waiting_on_a_terminal_shows_a_spinner_with_state_and_elapsed_time(
     opener = threading.Timer(0.6, gate.open)
     opener.start()
     stream = io.StringIO()
-    terminal = Console(file=stream, force_terminal=True, width=120)
+    terminal = Console(file=stream, force_terminal=True, width=120, color_system=None)
     cli._wait_for_job(job, terminal, show_after=0.2)  # type: ignore[arg-type]
     opener.join()
     shown = stream.getvalue()
     assert job.status() is JobStatus.DONE  # type: ignore[attr-defined]
-    assert f"Job {job.job_id()} RUNNING" in shown  # type: ignore[attr-defined]
-    assert re.search(r"RUNNING · 0\.\d{3} s", shown)
+    assert f"Job {job.job_id()}" in shown  # type: ignore[attr-defined]
+    assert re.search(r"━ RUNNING · \d+\.\d s", shown)
+    assert "\x1b[?25h" in shown  # the cursor is shown again
 
 
 def test_waiting_without_a_terminal_shows_nothing(gated_job: tuple[Gate, object]) -> None:
