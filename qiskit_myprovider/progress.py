@@ -418,8 +418,9 @@ class _Tracked:
 class JobsProgress:
     """One progress bar for many jobs: done / total, states, elapsed time.
 
-    Use it as a context manager around :meth:`wait`, or call :meth:`wait` alone (it then
-    opens and closes the display itself)::
+    The elapsed time counts from the creation of the first job. Use it as a context manager
+    around :meth:`wait`, or call :meth:`wait` alone (it then opens and closes the display
+    itself)::
 
         jobs = [backend.run(circuit) for circuit in circuits]
         with JobsProgress(jobs) as progress:
@@ -453,7 +454,9 @@ class JobsProgress:
         self._lock = threading.RLock()
         self._progress: Progress | None = None
         self._task: TaskID | None = None
-        self._origin = time.monotonic()
+        # Elapsed time counts from the first job's creation (or from here, if unknown).
+        now = time.monotonic()
+        self._origin = min(_origin(job, now) for job in self._jobs)
         self._ended: float | None = None
         self._statuses: list[JobStatus | None] = [None] * len(self._jobs)
 
