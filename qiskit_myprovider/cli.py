@@ -278,6 +278,12 @@ def _load_circuit(file: str, source: str | None = None) -> QuantumCircuit:
         hint = "" if header else " (the file has no 'OPENQASM x;' header, so it was read as 3)"
         detail = _PARSER_LOCATION.sub(r"line \g<line>, column \g<column>: ", _one_line(exc))
         raise _CommandError(f"{name} is not valid OpenQASM {major}{hint}: {detail}") from exc
+    if circuit.parameters:
+        names = ", ".join(parameter.name for parameter in circuit.parameters)
+        raise _CommandError(
+            f"{name} has parameters without values ({names}); the command line cannot bind "
+            "them, so give them values in the file"
+        )
     if not any(item.operation.name == "measure" for item in circuit.data):
         raise _CommandError(
             f"{name} measures nothing, so it has no counts; add measurements "
@@ -695,8 +701,9 @@ def _add_jobs_parser(subparsers: Any, parent: argparse.ArgumentParser) -> None:
         parents=[parent],
         help="cancel a job",
         description=(
-            "Cancel a job that has not ended. Exit status 1 if it had already ended, or if "
-            "another running process owns it (only that process can cancel it)."
+            "Cancel a job that has not ended; a job started with 'run --no-wait' is "
+            "cancelled by its runner. Exit status 1 if it had already ended, or if another "
+            "running process owns it (only that process can cancel it)."
         ),
     )
     cancel.add_argument("job_id", metavar="JOB_ID")

@@ -31,6 +31,10 @@ SUMMARY_KEYS = {"job_id", "backend", "shots", "status", "name", "tags", "counts"
 BAD_QASM2 = "OPENQASM 2.0;\nqreg q[1];\nfoo q[0];\n"
 BAD_QASM3 = "OPENQASM 3.0;\nqubit q;\nfoo q;\n"
 NO_MEASURE = 'OPENQASM 2.0;\ninclude "qelib1.inc";\nqreg q[1];\nh q[0];\n'
+PARAMETRIC = (
+    'OPENQASM 3.0;\ninclude "stdgates.inc";\ninput float theta;\n'
+    "qubit q;\nbit c;\nrx(theta) q;\nc = measure q;\n"
+)
 
 
 @pytest.fixture(autouse=True)
@@ -230,6 +234,7 @@ def test_no_wait_passes_on_the_runners_one_line_error(run: Run, file_store: Path
         (lambda tmp: ["run", write(tmp, BAD_QASM3)], r"not valid OpenQASM 3: line 3.*'foo'"),
         (lambda tmp: ["run", write(tmp, "OPENQASM 4.0;\n")], "reads OpenQASM 2 and 3"),
         (lambda tmp: ["run", write(tmp, NO_MEASURE)], "measures nothing"),
+        (lambda tmp: ["run", write(tmp, PARAMETRIC)], r"parameters without values \(theta\)"),
         (lambda tmp: ["run", BELL, "--backend", "nope"], r"'nope'.*myprovider_statevector"),
         (lambda tmp: ["run", BELL, "--shots", 0], "--shots: must be a positive integer"),
         (lambda tmp: ["run", BELL, "--shots", "many"], "--shots: must be an integer"),
@@ -240,7 +245,7 @@ def test_no_wait_passes_on_the_runners_one_line_error(run: Run, file_store: Path
         (lambda tmp: [], "required: COMMAND"),
     ],
     ids=[
-        "missing-file", "directory", "bad-qasm2", "bad-qasm3", "qasm4", "no-measure",
+        "missing-file", "directory", "bad-qasm2", "bad-qasm3", "qasm4", "no-measure", "unbound",
         "unknown-backend", "zero-shots", "text-shots", "too-many-shots", "negative-seed",
         "no-file", "unknown-command", "no-command",
     ],
