@@ -574,11 +574,11 @@ def _cmd_backends(args: argparse.Namespace, ctx: _Context) -> int:
         return 0
     table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
     table.add_column("Name", style="cyan", no_wrap=True)
-    table.add_column("Method")
-    table.add_column("Qubits", justify="right")
-    table.add_column("Noisy")
-    table.add_column("Device")
-    table.add_column("Description")
+    table.add_column("Method", no_wrap=True)
+    table.add_column("Qubits", justify="right", no_wrap=True)
+    table.add_column("Noisy", no_wrap=True)
+    table.add_column("Device", no_wrap=True)
+    table.add_column("Description", min_width=16)
     for row in rows:
         name = escape(str(row["name"])) + (" *" if row["default"] else "")
         table.add_row(
@@ -731,11 +731,13 @@ def _cmd_jobs_list(args: argparse.Namespace, ctx: _Context) -> int:
         ctx.out.print(f"{what} in the job store {escape(location)}", highlight=False)
         return 0
     table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
+    # On a narrow terminal the backend, name and tags fold onto more lines; rich would
+    # otherwise squeeze a short column (an empty name, one tag) out of sight.
     table.add_column("Job id", style="cyan", no_wrap=True)
     table.add_column("Status", no_wrap=True)
-    table.add_column("Backend", no_wrap=True)
-    table.add_column("Name")
-    table.add_column("Tags")
+    table.add_column("Backend", overflow="fold", min_width=10)
+    table.add_column("Name", overflow="fold", min_width=4)
+    table.add_column("Tags", overflow="fold", min_width=4)
     table.add_column("Created", no_wrap=True)
     for row in rows:
         table.add_row(

@@ -38,6 +38,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, ProgressColumn, TextColumn
 from rich.spinner import Spinner
+from rich.table import Column
 from rich.text import Text
 
 from qiskit_myprovider.exceptions import InvalidInputError, JobTimeoutError
@@ -166,7 +167,7 @@ def _queue_position(job: Any) -> int | None:
 def _state_text(status: JobStatus, position: int | None) -> Text:
     text = Text(status.name, style=_STATE_STYLES.get(status, ""))
     if status is JobStatus.QUEUED and position is not None:
-        text.append(f" (position {position} in the queue)", style="dim")
+        text.append(f" (position {position})", style="dim")
     return text
 
 
@@ -354,9 +355,10 @@ class ProgressBar:
             self.console,
             (
                 _GlyphColumn(),
-                TextColumn("{task.description}"),
-                BarColumn(bar_width=20),
-                _StateColumn(),
+                # A narrow terminal shortens the job id rather than wrapping the line.
+                TextColumn("{task.description}", table_column=Column(no_wrap=True)),
+                BarColumn(bar_width=10),
+                _StateColumn(table_column=Column(no_wrap=True)),
                 TextColumn("·", style="dim"),
                 _ElapsedColumn(),
             ),
@@ -490,10 +492,10 @@ class JobsProgress:
             self._progress = _make_progress(
                 self.console,
                 (
-                    TextColumn("{task.description}"),
+                    TextColumn("{task.description}", table_column=Column(no_wrap=True)),
                     BarColumn(bar_width=30),
                     MofNCompleteColumn(),
-                    _StateColumn(),
+                    _StateColumn(table_column=Column(no_wrap=True)),
                     TextColumn("·", style="dim"),
                     _ElapsedColumn(),
                 ),

@@ -135,6 +135,20 @@ def test_list_shows_newest_first_with_status_backend_name_and_tags(
     assert "first" in first_line
 
 
+@pytest.mark.parametrize("columns", [100, 120])
+def test_list_on_a_narrow_terminal_keeps_every_column(
+    run: Run, three_jobs: list[MyJob], monkeypatch: pytest.MonkeyPatch, columns: int
+) -> None:
+    monkeypatch.setenv("COLUMNS", str(columns))
+    code, out, _ = run("jobs", "list")
+    assert code == 0
+    assert max(len(line) for line in out.splitlines()) <= columns
+    assert out.splitlines()[0].split()[-3:] == ["Name", "Tags", "Created"]
+    assert len(listed_ids(out)) == 3
+    assert "first" in out  # a name, even where the column is narrow
+    assert re.search(r"\ba, b\b|\ba,\s", out)  # tags
+
+
 def test_list_filters_and_limits(run: Run, three_jobs: list[MyJob]) -> None:
     first, second, third = (j.job_id() for j in three_jobs)
     assert listed_ids(run("jobs", "list", "--tag", "a")[1]) == [second, first]
