@@ -306,4 +306,6 @@ def test_no_worker_processes_remain_after_close() -> None:
     pids = executor.worker_pids()
     assert pids
     provider.close()
-    _wait_for(lambda: not any(process_alive(pid) for pid in pids), what="workers to exit", timeout=10)
+    _wait_for(
+        lambda: not any(process_alive(pid) for pid in pids), what="workers to exit", timeout=10
+    )
