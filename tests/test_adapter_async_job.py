@@ -769,3 +769,11 @@ def test_circuits_from_qasm2_dumps_round_trip(adapter: AsyncJobBackendAdapter) -
     qc.measure([0, 1], [0, 1])
     results = run(adapter, {"dumped": qasm2.dumps(qc)}, ham_ops="ZZ")
     assert results == [{"label": "dumped", "results": {"ZZ": 1.0}}]
+
+
+def test_the_module_docstring_example_runs() -> None:
+    import doctest
+
+    failures, tried = doctest.testmod(async_job, optionflags=doctest.ELLIPSIS)
+    assert tried > 0
+    assert failures == 0

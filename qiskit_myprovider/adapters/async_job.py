@@ -7,8 +7,8 @@ engine, executors and job store as every other job of this package. Each submiss
 one or a few :class:`~qiskit_myprovider.MyJob` objects that run in the background while the
 caller polls.
 
-Design contract
----------------
+**Design contract.** Each clause is checked by ``tests/test_adapter_async_job.py`` and, against
+the real ``qoro-divi``, by ``tests/interop/divi``.
 
 1. **Protocol members.** The adapter has ``shots`` (a read-only property), ``submit_circuits``,
    ``poll_job_status``, ``get_job_results`` and ``cancel_job``, so
