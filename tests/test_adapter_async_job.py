@@ -230,6 +230,49 @@ def test_a_parametric_payload_equals_binding_row_by_row(adapter: AsyncJobBackend
     assert parametric == run(adapter, bound)
 
 
+def test_bound_circuits_of_one_shape_run_as_one_parametric_circuit(
+    provider: MyProvider, adapter: AsyncJobBackendAdapter
+) -> None:
+    flip = HEADER + "qreg q[2];\ncreg c[2];\nrx(ANGLE) q[0];\nh q[1];\nh q[1];\nmeasure q -> c;\n"
+    circuits = {f"a{i}": flip.replace("ANGLE", "0" if i % 2 else "pi") for i in range(20)}
+    circuits["other"] = X2  # another shape
+    circuits["lone"] = BELL.replace("h q[0];", "rx(0.5) q[0];")  # a shape of its own
+    handle = adapter.submit_circuits(circuits)
+    adapter.poll_job_status(handle, loop_until_complete=True, verbose=False)
+    assert handle.job_id is not None
+    ran = provider.job(handle.job_id).circuits()
+    assert len(ran) == 3
+    assert sorted(len(circuit.parameters) for circuit in ran) == [0, 0, 1]
+    results = adapter.get_job_results(handle).results
+    assert results is not None
+    assert [entry["label"] for entry in results] == list(circuits)
+    counts = by_label(results)
+    for i in range(20):
+        assert counts[f"a{i}"] == ({"00": 200} if i % 2 else {"01": 200})
+    assert counts["other"] == {"100": 200}
+
+
+def test_bound_circuits_merged_by_shape_keep_their_expectation_values(
+    adapter: AsyncJobBackendAdapter,
+) -> None:
+    ry = HEADER + "qreg q[1];\ncreg c[1];\nry(ANGLE) q[0];\nmeasure q -> c;\n"
+    angles = {"zero": "0", "half": "pi/2", "pi": "pi"}
+    results = by_label(
+        run(adapter, {k: ry.replace("ANGLE", v) for k, v in angles.items()}, ham_ops="Z;X")
+    )
+    assert results["zero"] == pytest.approx({"Z": 1.0, "X": 0.0}, abs=1e-12)
+    assert results["half"] == pytest.approx({"Z": 0.0, "X": 1.0}, abs=1e-12)
+    assert results["pi"] == pytest.approx({"Z": -1.0, "X": 0.0}, abs=1e-12)
+
+
+def test_counts_of_circuits_with_several_registers_keep_qiskits_separators(
+    adapter: AsyncJobBackendAdapter,
+) -> None:
+    two = HEADER + "qreg q[2];\ncreg a[1];\ncreg b[1];\nx q[1];\nmeasure q[0] -> a[0];\n"
+    two += "measure q[1] -> b[0];\n"
+    assert run(adapter, {"two": two}) == [{"label": "two", "results": {"1 0": 200}}]
+
+
 def test_payloads_with_circuits_parameter_objects_and_bound_rows(
     adapter: AsyncJobBackendAdapter,
 ) -> None:
