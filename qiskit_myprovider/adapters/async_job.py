@@ -310,7 +310,10 @@ def _raise_if_cancelled(event: threading.Event | None, message: str) -> None:
 class AsyncJobBackendAdapter:
     """A backend for programs written against the AsyncJobBackend protocol (e.g. Divi).
 
-    See the module documentation for the contract it meets, clause by clause.
+    See the module documentation for the contract it meets, clause by clause. The adapter
+    holds on to each submission's jobs until their results are fetched (or they are found
+    failed or cancelled); after that, any adapter on the same job store finds them by id.
+    It is safe to use from several threads at once.
 
     Args:
         backend: The backend that runs the circuits; None uses the default provider's
