@@ -310,7 +310,7 @@ def _raise_if_cancelled(event: threading.Event | None, message: str) -> None:
 class AsyncJobBackendAdapter:
     """A backend for programs written against the AsyncJobBackend protocol (e.g. Divi).
 
-    See the module documentation for the contract it meets, clause by clause. The adapter
+    The module documentation lists the contract it meets, clause by clause. The adapter
     holds on to each submission's jobs until their results are fetched (or they are found
     failed or cancelled); after that, any adapter on the same job store finds them by id.
     It is safe to use from several threads at once.
@@ -361,17 +361,17 @@ class AsyncJobBackendAdapter:
 
     @property
     def is_async(self) -> bool:
-        """Always True: submissions return at once and run in the background."""
+        """Whether submissions return at once and run in the background (always True)."""
         return True
 
     @property
     def supports_expval(self) -> bool:
-        """Always True: ``ham_ops`` submissions get exact expectation values."""
+        """Whether ``ham_ops`` submissions get expectation values (always True; exact ones)."""
         return True
 
     @property
     def resolves_parameters(self) -> bool:
-        """Always True: parametric payloads are bound inside Aer, one experiment per row."""
+        """Whether parametric payloads may be submitted (always True; Aer binds the rows)."""
         return True
 
     def set_seed(self, seed: int | None) -> None:
