@@ -97,14 +97,14 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Final, Self
 
 from qiskit import QuantumCircuit, transpile
-from qiskit.circuit import ControlFlowOp, Parameter, ParameterExpression
+from qiskit.circuit import ControlFlowOp, Parameter
 from qiskit.circuit.library import get_standard_gate_name_mapping
 from qiskit.providers import JobStatus
 from qiskit.quantum_info import Pauli
 from qiskit_aer.library import SaveExpectationValue
 
 from qiskit_myprovider.adapters._qasm import load_template, parameter_name, parse_qasm
-from qiskit_myprovider.backend import MyBackend
+from qiskit_myprovider.backend import AER_BINDABLE_GATES, MyBackend, aer_binds_correctly
 from qiskit_myprovider.exceptions import (
     InvalidInputError,
     InvalidInputTypeError,
@@ -143,12 +143,6 @@ _EVENT_CHECK_INTERVAL: Final = 0.05
 #: Aer parallelises a statevector only from this many qubits on (its own default threshold);
 #: below it, a batch is faster with one experiment per core.
 _SMALL_CIRCUIT_QUBITS: Final = 14
-#: Gates whose parameters Aer's ``parameter_binds`` sets correctly. Aer 0.18 silently binds
-#: controlled rotations and phases (cp, crx, cry, crz, cu, cu1, cu3) wrong (qiskit-aer #2323,
-#: #2391, #2403); circuits with those are bound in Python instead.
-_AER_BINDABLE: Final = frozenset(
-    {"p", "r", "rx", "rxx", "ry", "ryy", "rz", "rzx", "rzz", "u", "u1", "u2", "u3"}
-)
 _SUBMIT_KEYWORDS: Final = ("cancellation_event", "circuit_ham_map", "ham_ops", "shot_groups")
 
 
@@ -825,7 +819,7 @@ class _JobPlan:
         ops: list[str] | None,
     ) -> None:
         """Add ``item``'s ``rows`` (``(position, row)`` pairs) as experiments on ``circuit``."""
-        if item.columns and _aer_binds(circuit):
+        if item.columns and aer_binds_correctly(circuit):
             self.circuits.append(circuit)
             self.bind_list.append(
                 {
@@ -860,20 +854,6 @@ class _JobPlan:
         if self.kind == "expval":
             layout["ops"] = self.ops
         return layout
-
-
-def _aer_binds(circuit: QuantumCircuit) -> bool:
-    """Return whether Aer's ``parameter_binds`` binds every parametric gate of ``circuit`` right."""
-    for instruction in circuit.data:
-        operation = instruction.operation
-        if isinstance(operation, ControlFlowOp):
-            if any(block.parameters for block in operation.blocks):
-                return False
-        elif operation.name not in _AER_BINDABLE and any(
-            isinstance(param, ParameterExpression) for param in operation.params
-        ):
-            return False
-    return True
 
 
 #: Operations a circuit may hold to be merged with others of its shape (see below).
@@ -937,7 +917,7 @@ def _shape(circuit: QuantumCircuit) -> tuple[Hashable, list[float]] | None:
             tuple(qubits[bit] for bit in instruction.qubits),
             tuple(clbits[bit] for bit in instruction.clbits),
         )
-        if name in _AER_BINDABLE:
+        if name in AER_BINDABLE_GATES:
             angles.extend(params)
             parts.append((name, where, len(params)))
         else:
@@ -951,7 +931,7 @@ def _parametrise(circuit: QuantumCircuit) -> tuple[QuantumCircuit, list[Paramete
     parameters: list[Parameter] = []
     for instruction in circuit.data:
         operation = instruction.operation
-        if operation.name in _AER_BINDABLE and operation.params:
+        if operation.name in AER_BINDABLE_GATES and operation.params:
             fresh = [
                 Parameter(f"_angle{len(parameters) + k}") for k in range(len(operation.params))
             ]
