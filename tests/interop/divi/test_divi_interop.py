@@ -305,3 +305,18 @@ def test_the_docs_divi_example_runs_as_written(capsys: pytest.CaptureFixture[str
     exec(compile(code, str(DOCS), "exec"), {"__name__": "divi_docs_example"})
     printed = capsys.readouterr().out
     assert "cut" in printed
+
+
+def test_the_divi_qaoa_example_runs_and_finds_a_good_cut() -> None:
+    import subprocess
+    import sys
+
+    example = Path(__file__).resolve().parents[3] / "examples" / "divi_qaoa.py"
+    done = subprocess.run(
+        [sys.executable, str(example)], capture_output=True, text=True, timeout=600, check=True
+    )
+    lines = done.stdout.strip().splitlines()
+    assert lines[0].startswith("QAOA p=2 on a 6-node graph: loss ")
+    cut, best = (int(x) for x in re.findall(r"cut (\d+) of .* best cut is (\d+)", lines[1])[0])
+    assert cut >= best - 1  # QAOA at p=2 finds the best cut or one edge short of it
+    assert re.fullmatch(r"\d+ jobs, all DONE", lines[2])
