@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 from qiskit import QuantumCircuit
+from qiskit.circuit import ControlFlowOp, ParameterExpression
 from qiskit.providers import BackendV2, JobStatus, Options
 from qiskit.transpiler import Target
 from qiskit_aer import AerSimulator
@@ -33,7 +34,42 @@ if TYPE_CHECKING:
     from qiskit_myprovider.execution.base import JobExecutor
     from qiskit_myprovider.provider import MyProvider
 
-__all__ = ["MyBackend"]
+__all__ = ["AER_BINDABLE_GATES", "MyBackend", "aer_binds_correctly"]
+
+#: Gates whose parameters Aer's ``parameter_binds`` sets correctly. Aer 0.18 silently binds
+#: controlled rotations and phases (cp, crx, cry, crz, cu, cu1, cu3) wrong (qiskit-aer #2323,
+#: #2391, #2403): a job with those returns one experiment with wrong counts.
+AER_BINDABLE_GATES: Final = frozenset(
+    {"p", "r", "rx", "rxx", "ry", "ryy", "rz", "rzx", "rzz", "u", "u1", "u2", "u3"}
+)
+
+
+def aer_binds_correctly(circuit: QuantumCircuit) -> bool:
+    """Return whether Aer's ``parameter_binds`` binds every parametric gate of ``circuit`` right.
+
+    Args:
+        circuit: A circuit that may hold parameters.
+
+    Returns:
+        False if a parametric gate is one Aer binds wrongly, or sits inside control flow.
+    """
+    if not circuit.num_parameters:
+        return True
+    for instruction in circuit.data:
+        operation = instruction.operation
+        if isinstance(operation, ControlFlowOp):
+            if any(block.num_parameters for block in operation.blocks):
+                return False
+        elif operation.name not in AER_BINDABLE_GATES and any(
+            isinstance(param, ParameterExpression) for param in operation.params
+        ):
+            return False
+    return True
+
+
+def _rows(bind: Mapping[Any, Sequence[float]]) -> int:
+    """How many parameter sets (experiments) one circuit's binding holds."""
+    return len(next(iter(bind.values()))) if bind else 1
 
 #: Options every backend exposes with our defaults; every other Aer option is also accepted.
 _DEFAULTS: dict[str, Any] = {
@@ -255,6 +291,16 @@ class MyBackend(BackendV2):
         checked = validate_run_options(options)
         binds = checked.pop("parameter_binds", None)
         binds = self._check_binds(circuits, binds)
+        rows = None if binds is None else [_rows(bind) for bind in binds]
+        if binds is not None and not all(aer_binds_correctly(c) for c in circuits):
+            # Aer would bind these gates wrongly, without a word: bind in Qiskit instead,
+            # one circuit per row, in the order Aer would have returned the experiments.
+            circuits = [
+                circuit.assign_parameters({p: values[row] for p, values in bind.items()})
+                for circuit, bind, count in zip(circuits, binds, rows or [], strict=True)
+                for row in range(count)
+            ]
+            binds, rows = None, None
         if job_name is not None and not isinstance(job_name, str):
             raise InvalidInputTypeError(
                 f"job_name must be a str, not {type(job_name).__name__} {job_name!r}"
@@ -289,7 +335,9 @@ class MyBackend(BackendV2):
             circuits=tuple(circuits),
             run_options=run_options,
             parameter_binds=binds,
-            cost=estimate_cost(circuits, str(run_options.get("method", self._method)), run_options),
+            cost=estimate_cost(
+                circuits, str(run_options.get("method", self._method)), run_options, rows=rows
+            ),
             simulator_key=self._simulator_key,
         )
         return provider._submit(self, record, task)

@@ -41,6 +41,10 @@ __all__ = ["MyJob", "now"]
 
 logger = logging.getLogger(__name__)
 
+#: Jobs expected to run longer than this (seconds) make their store write RUNNING and their
+#: final state at once; shorter ones leave it to the store's own pace (milliseconds).
+_FLUSH_ABOVE: Final = 0.05
+
 #: How often a stored job (run by another process) is re-read while waiting on it.
 _STORE_POLL_MIN: Final = 0.02
 _STORE_POLL_MAX: Final = 0.5
@@ -74,7 +78,9 @@ class MyJob(JobV1):
     """A job on a :class:`~qiskit_myprovider.MyBackend`: a future with an IBM-style handle.
 
     States go INITIALIZING → QUEUED → RUNNING → DONE | ERROR | CANCELLED; a final state never
-    changes. Every change is written to the job store.
+    changes. Every change is written to the job store; a job expected to run longer than
+    50 ms also flushes the store at RUNNING and at its end, so other processes see those
+    moments exactly (a shorter job's changes reach them within milliseconds).
 
     Args:
         backend: The backend the job belongs to.
@@ -102,6 +108,7 @@ class MyJob(JobV1):
         self._error: BaseException | None = None
         self._cond = threading.Condition()
         self._live = task is not None
+        self._flush_steps = task is not None and task.cost > _FLUSH_ABOVE
 
     # -- JobV1 ---------------------------------------------------------------------------
 
@@ -442,6 +449,8 @@ class MyJob(JobV1):
             changes["error_message"] = _describe(error)
         try:
             self._store.update(self.job_id(), **changes)
+            if self._flush_steps and (status is JobStatus.RUNNING or status in JOB_FINAL_STATES):
+                self._store.flush()
         except Exception:
             # The job's own state must still advance, or waiters would hang forever.
             logger.exception("could not record job %s as %s", self.job_id(), status.name)

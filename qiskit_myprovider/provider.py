@@ -32,6 +32,7 @@ from qiskit_myprovider.store import (
     JobStore,
     MemoryJobStore,
     SQLiteJobStore,
+    WriteBehindStore,
     default_store_path,
     make_owner_token,
 )
@@ -476,8 +477,8 @@ def _open_store(store: str | os.PathLike[str] | JobStore | None) -> JobStore:
     if isinstance(store, str | os.PathLike):
         if not os.fspath(store):
             raise InvalidInputError("store must be ':memory:' or a file path, not ''")
-        return SQLiteJobStore(store)
-    required = ("add", "update", "get", "list", "delete", "prune", "close")
+        return WriteBehindStore(SQLiteJobStore(store))
+    required = ("add", "update", "get", "list", "delete", "prune", "flush", "close")
     if all(callable(getattr(store, attr, None)) for attr in required):
         return store
     raise InvalidInputTypeError(

@@ -12,11 +12,13 @@ since died is marked ERROR ("lost") when it is read (see :func:`owner_is_gone`).
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import copy
 import dataclasses
 import io
 import json
+import logging
 import os
 import pickle
 import socket
@@ -24,6 +26,7 @@ import sqlite3
 import threading
 import time
 import uuid
+import weakref
 import zlib
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -40,6 +43,8 @@ if TYPE_CHECKING:
     from qiskit import QuantumCircuit
     from qiskit.result import Result
 
+logger = logging.getLogger(__name__)
+
 __all__ = [
     "SCHEMA_VERSION",
     "STORE_ENV_VAR",
@@ -49,6 +54,7 @@ __all__ = [
     "JobStore",
     "MemoryJobStore",
     "SQLiteJobStore",
+    "WriteBehindStore",
     "default_store_path",
     "make_owner_token",
     "owner_is_gone",
@@ -162,6 +168,12 @@ class JobStore(Protocol):
     def prune(self, older_than: datetime) -> int:
         """Delete the final-state records created before ``older_than``; return how many."""
 
+    def flush(self) -> None:
+        """Make every write made so far durable and visible to other processes.
+
+        A no-op for stores that write at once; :class:`WriteBehindStore` applies its queue.
+        """
+
     def close(self) -> None:
         """Release the store's resources."""
 
@@ -236,6 +248,9 @@ class MemoryJobStore:
             for job_id in old:
                 del self._records[job_id]
         return len(old)
+
+    def flush(self) -> None:
+        """Nothing to flush: every write is applied at once."""
 
     def close(self) -> None:
         """Nothing to release."""
@@ -426,7 +441,7 @@ _INSERT_TAG: Final = (
     "SELECT ?, created_us, job_id FROM jobs WHERE job_id = ?"
 )
 
-# Blob codecs: the first byte says how the zlib-compressed rest is encoded.
+# Blob codecs: the first byte says how the rest (zlib-compressed when large) is encoded.
 _QPY: Final = b"Q"
 _PICKLE: Final = b"P"
 
@@ -634,6 +649,9 @@ class SQLiteJobStore:
             return cursor.rowcount
 
         return self._write("pruning old jobs", remove)
+
+    def flush(self) -> None:
+        """Nothing to flush: every write is its own committed transaction."""
 
     def close(self) -> None:
         """Close the store's connection. Idempotent.
@@ -1000,7 +1018,22 @@ def _steps_to_json(steps: dict[str, datetime]) -> str:
 
 
 def _pack(value: object) -> bytes:
-    return _PICKLE + zlib.compress(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+    return _PICKLE + _compress(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+
+
+#: Payloads smaller than this are stored as they are: compressing them costs more time than
+#: it saves space.
+_COMPRESS_FROM: Final = 1024
+
+
+def _compress(payload: bytes) -> bytes:
+    # zlib streams start with 0x78; neither pickle (0x80) nor QPY (b"Q") does, so a reader
+    # tells the two apart by the first byte.
+    return zlib.compress(payload) if len(payload) >= _COMPRESS_FROM else payload
+
+
+def _decompress(payload: bytes) -> bytes:
+    return zlib.decompress(payload) if payload[:1] == b"\x78" else payload
 
 
 def _pack_circuits(circuits: Sequence[QuantumCircuit]) -> bytes:
@@ -1013,11 +1046,11 @@ def _pack_circuits(circuits: Sequence[QuantumCircuit]) -> bytes:
         # QPY cannot encode a few exotic instructions; pickle can, at the price of being
         # tied to the Qiskit version that wrote it.
         return _pack(list(circuits))
-    return _QPY + zlib.compress(buffer.getvalue())
+    return _QPY + _compress(buffer.getvalue())
 
 
 def _unpack(blob: bytes) -> Any:
-    codec, payload = blob[:1], zlib.decompress(blob[1:])
+    codec, payload = blob[:1], _decompress(blob[1:])
     if codec == _QPY:
         from qiskit import qpy
 
@@ -1025,3 +1058,193 @@ def _unpack(blob: bytes) -> Any:
     if codec == _PICKLE:
         return pickle.loads(payload)  # the store is the user's own file (see the class docs)
     raise ValueError(f"unknown encoding {codec!r}")
+
+
+# -- write-behind ---------------------------------------------------------------------------
+
+#: Fields whose updates a caller waits for (a user's rename must not be lost or reordered).
+_SYNCHRONOUS_FIELDS: Final = frozenset({"name", "tags"})
+
+#: One queued write: ("add", record, {}) or ("update", job_id, changes).
+_Write = tuple[str, Any, dict[str, Any]]
+
+
+class WriteBehindStore:
+    """Write a job's submission and state changes in the background, coalesced.
+
+    A job of a millisecond changes state four times (submitted, QUEUED, RUNNING, DONE); four
+    SQLite transactions would cost more than the simulation. Here ``add`` and state
+    ``update`` calls return at once and a writer thread applies them; everything queued while
+    it was busy becomes one insert (or one update) per job, so other processes see a change
+    within milliseconds. Jobs long enough for it to be negligible call :meth:`flush` at
+    RUNNING and at their final state (see :class:`~qiskit_myprovider.MyJob`), so their
+    record is exact while they run and the moment they end.
+
+    Reads (``get``, ``list``), ``delete`` and ``prune`` first flush every write-behind store
+    on the same file in this process, so this process always reads its own writes. Renames
+    and re-tags are written before returning. Pending writes are flushed by :meth:`close`
+    and at interpreter exit. A background write that fails is logged (it cannot be raised
+    into the job that caused it).
+
+    Args:
+        inner: The store that is written to.
+    """
+
+    def __init__(self, inner: JobStore) -> None:
+        self._inner = inner
+        self.location: str = inner.location
+        self._cond = threading.Condition()
+        self._write_lock = threading.Lock()
+        self._queue: list[_Write] = []
+        self._queued = 0  # operations ever queued
+        self._written = 0  # operations ever applied (or failed)
+        self._closed = False
+        self._thread = threading.Thread(target=self._write_loop, name="myprovider-store-writer")
+        self._thread.daemon = True
+        self._thread.start()
+        _write_behind_stores.add(self)
+
+    def __repr__(self) -> str:
+        return f"<WriteBehindStore over {self._inner!r}>"
+
+    @property
+    def inner(self) -> JobStore:
+        """The store written to."""
+        return self._inner
+
+    def add(self, record: JobRecord) -> None:
+        """Queue a new record for insertion (see :class:`JobStore`)."""
+        self._enqueue("add", _copy(record), {})
+
+    def update(self, job_id: str, **changes: Any) -> None:
+        """Queue a change of state; renames and re-tags are written before returning."""
+        unknown = set(changes) - UPDATABLE_FIELDS
+        if unknown:
+            raise ValueError(f"cannot update job fields {sorted(unknown)}")
+        if _SYNCHRONOUS_FIELDS & set(changes):
+            self.flush()
+            self._inner.update(job_id, **changes)
+            return
+        self._enqueue("update", job_id, dict(changes))
+
+    def get(self, job_id: str) -> JobRecord:
+        """Return a record, after this process's pending writes (see :class:`JobStore`)."""
+        self._flush_siblings()
+        return self._inner.get(job_id)
+
+    def list(self, query: JobQuery) -> Sequence[JobRecord]:
+        """Return matching records, after this process's pending writes."""
+        self._flush_siblings()
+        return self._inner.list(query)
+
+    def delete(self, job_id: str) -> None:
+        """Delete a record, after this process's pending writes."""
+        self._flush_siblings()
+        self._inner.delete(job_id)
+
+    def prune(self, older_than: datetime) -> int:
+        """Delete old final records, after this process's pending writes."""
+        self._flush_siblings()
+        return self._inner.prune(older_than)
+
+    def _flush_siblings(self) -> None:
+        # Another provider of this process may be writing behind to the same file.
+        for store in list(_write_behind_stores):
+            if store.location == self.location:
+                store.flush()
+
+    def flush(self) -> None:
+        """Apply every write queued so far (in this thread, unless the writer is at it)."""
+        with self._cond:
+            target = self._queued
+        while True:
+            self._drain()
+            with self._cond:
+                if self._written >= target:
+                    return
+
+    def close(self) -> None:
+        """Flush, stop the writer and close the inner store. Idempotent.
+
+        Writes that arrive afterwards (a job ending after its provider closed) go straight
+        to the inner store.
+        """
+        self.flush()
+        with self._cond:
+            self._closed = True
+            self._cond.notify_all()
+        if self._thread is not threading.current_thread():
+            self._thread.join(10)
+        self._inner.close()
+        _write_behind_stores.discard(self)
+
+    def _enqueue(self, kind: str, subject: Any, changes: dict[str, Any]) -> None:
+        with self._cond:
+            if not self._closed:
+                self._queue.append((kind, subject, changes))
+                self._queued += 1
+                self._cond.notify_all()
+                return
+        if kind == "add":
+            self._inner.add(subject)
+        else:
+            self._inner.update(subject, **changes)
+
+    def _write_loop(self) -> None:
+        while True:
+            with self._cond:
+                while not self._queue and not self._closed:
+                    self._cond.wait()
+                if not self._queue:
+                    return
+            self._drain()
+
+    def _drain(self) -> None:
+        # Whoever holds the write lock writes; a flushing caller does it itself rather than
+        # wait for the writer thread to be scheduled.
+        with self._write_lock:
+            with self._cond:
+                batch, self._queue = self._queue, []
+            if not batch:
+                return
+            try:
+                self._apply(batch)
+            finally:
+                with self._cond:
+                    self._written += len(batch)
+                    self._cond.notify_all()
+
+    def _apply(self, batch: Sequence[_Write]) -> None:
+        # Coalesce: an update of a job inserted in the same batch folds into the insert;
+        # several updates of one job become one.
+        adds: dict[str, JobRecord] = {}
+        updates: dict[str, dict[str, Any]] = {}
+        for kind, subject, changes in batch:
+            if kind == "add":
+                adds[subject.job_id] = subject
+            elif subject in adds:
+                for key, value in changes.items():
+                    setattr(adds[subject], key, value)
+            else:
+                updates.setdefault(subject, {}).update(changes)
+        for record in adds.values():
+            try:
+                self._inner.add(record)
+            except Exception:
+                logger.exception("could not record job %s in %s", record.job_id, self.location)
+        for job_id, changes in updates.items():
+            try:
+                self._inner.update(job_id, **changes)
+            except Exception:
+                logger.exception("could not update job %s in %s", job_id, self.location)
+
+
+_write_behind_stores: weakref.WeakSet[WriteBehindStore] = weakref.WeakSet()
+
+
+@atexit.register
+def _flush_at_exit() -> None:
+    # A job that ended just before exit must not read back as RUNNING (and then "lost").
+    for store in list(_write_behind_stores):
+        with contextlib.suppress(Exception):
+            store.flush()

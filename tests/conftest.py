@@ -93,3 +93,12 @@ def gate() -> Iterator[Gate]:
 def gated_backend(gate: Gate) -> Iterator[MyBackend]:
     with MyProvider(store=":memory:", executor=ThreadExecutor(run=gate.run)) as prov:
         yield prov.get_backend()
+
+
+def process_alive(pid: int) -> bool:
+    """Return whether a process with this pid runs (a zombie counts as gone)."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().split()[2] != "Z"
+    except FileNotFoundError:
+        return False

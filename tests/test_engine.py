@@ -23,7 +23,7 @@ from qiskit_myprovider.execution import (
     make_executor,
 )
 
-from .conftest import bell_circuit
+from .conftest import bell_circuit, process_alive
 
 pytestmark = pytest.mark.slow
 
@@ -179,3 +179,57 @@ def test_executor_specs_are_validated() -> None:
         ProcessExecutor(mp_context="fork")
     with pytest.raises(InvalidInputError, match="max_workers"):
         ProcessExecutor(max_workers=0)
+
+
+def test_idle_workers_are_released() -> None:
+    executor = ProcessExecutor(max_workers=1, idle_timeout=0.5)
+    with MyProvider(store=":memory:", executor=executor) as provider:
+        provider.get_backend().run(bell_circuit(), shots=10).result(timeout=120)
+        pids = executor.worker_pids()
+        assert pids
+        deadline = time.monotonic() + 10
+        while executor.worker_pids() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert executor.worker_pids() == []
+        assert not any(process_alive(pid) for pid in pids)
+        # A new job starts a fresh worker.
+        assert provider.get_backend().run(bell_circuit(), shots=10).result(timeout=120).success
+    executor.shutdown()
+
+
+_CHILD = """
+import os, sys, time
+from qiskit import QuantumCircuit
+from qiskit_myprovider import MyProvider
+qc = QuantumCircuit(1)
+qc.x(0)
+qc.measure_all()
+provider = MyProvider(store=":memory:", executor="process")
+provider.get_backend().run(qc, shots=5).result(timeout=120)
+print(*provider.executor.worker_pids(), flush=True)
+if sys.argv[1] == "hang":
+    time.sleep(600)
+"""
+
+
+@pytest.mark.parametrize("how", ["exit", "sigkill"])
+def test_no_orphan_workers_when_the_parent_exits_or_is_killed(how: str) -> None:
+    import signal
+    import subprocess
+    import sys
+
+    with subprocess.Popen(
+        [sys.executable, "-c", _CHILD, "hang" if how == "sigkill" else "exit"],
+        stdout=subprocess.PIPE,
+        text=True,
+    ) as child:
+        assert child.stdout is not None
+        pids = [int(p) for p in child.stdout.readline().split()]
+        assert pids, "the child reported no worker"
+        if how == "sigkill":
+            child.send_signal(signal.SIGKILL)
+        child.wait(60)
+    deadline = time.monotonic() + 15
+    while any(process_alive(pid) for pid in pids) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not any(process_alive(pid) for pid in pids), "a worker outlived its parent"

@@ -28,3 +28,21 @@ def test_exceptions_all_lists_every_exception_class() -> None:
     }
     assert set(exceptions.__all__) == classes
     assert exceptions.__all__ == sorted(exceptions.__all__)
+
+
+def test_adapters_export_exactly_the_pinned_names() -> None:
+    from qiskit_myprovider import adapters
+
+    assert adapters.__all__ == sorted(adapters.__all__)
+    assert set(adapters.__all__) == {
+        "JobContractBackend",
+        "Job",
+        "JobStatus",
+        "JobResult",
+        "JobFailureError",
+        "JobCancelledError",
+        "AsyncJobBackendAdapter",
+        "ExecutionResult",
+        "ExecutionStatus",
+        "ExecutionCancelledError",
+    }

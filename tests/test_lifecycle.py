@@ -38,7 +38,7 @@ from qiskit_myprovider.execution import (
     simulate,
 )
 
-from .conftest import Gate, bell_circuit, ghz_circuit
+from .conftest import Gate, bell_circuit, ghz_circuit, process_alive
 
 pytestmark = pytest.mark.slow
 
@@ -250,7 +250,7 @@ def test_process_cancel_really_stops_the_worker(process_executor: ProcessExecuto
         pid = process_executor.running_pid(job._handle)  # type: ignore[arg-type]
         assert pid is not None
         assert job.cancel() is True
-        _wait_for(lambda: not _alive(pid), what="the worker to exit", timeout=5)
+        _wait_for(lambda: not process_alive(pid), what="the worker to exit", timeout=5)
         assert pid not in process_executor.worker_pids()
         assert backend.run(bell_circuit(), shots=10).result(timeout=120).success
 
@@ -306,12 +306,6 @@ def test_no_worker_processes_remain_after_close() -> None:
     pids = executor.worker_pids()
     assert pids
     provider.close()
-    _wait_for(lambda: not any(_alive(pid) for pid in pids), what="workers to exit", timeout=10)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        with open(f"/proc/{pid}/stat") as stat:
-            return stat.read().split()[2] != "Z"
-    except FileNotFoundError:
-        return False
+    _wait_for(
+        lambda: not any(process_alive(pid) for pid in pids), what="workers to exit", timeout=10
+    )

@@ -41,6 +41,7 @@ from qiskit_myprovider.store import (
     JobStore,
     MemoryJobStore,
     SQLiteJobStore,
+    WriteBehindStore,
     default_store_path,
     make_owner_token,
     owner_is_gone,
@@ -638,7 +639,8 @@ def test_store_argument_environment_variable_and_default(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     with MyProvider(store=str(tmp_path / "a.db")) as provider:
-        assert isinstance(provider.store, SQLiteJobStore)
+        assert isinstance(provider.store, WriteBehindStore)
+        assert isinstance(provider.store.inner, SQLiteJobStore)
         assert provider.store.location == str(tmp_path / "a.db")
     with MyProvider(store=":memory:") as provider:
         assert isinstance(provider.store, MemoryJobStore)

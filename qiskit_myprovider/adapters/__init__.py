@@ -1,9 +1,19 @@
-"""Adapters: this package's engine behind other frameworks' contracts, one module per contract.
+"""Adapters: this package's engine behind the job contracts other frameworks speak.
+
+One module per external contract; each states the clauses it meets in its docstring.
 
 - :mod:`~qiskit_myprovider.adapters.job_contract`: the abstract Job contract (Qrisp's
   ``Backend.run_async`` / ``Job``), :class:`JobContractBackend`.
+- :mod:`~qiskit_myprovider.adapters.async_job`: the ``AsyncJobBackend`` protocol (Divi's),
+  :class:`AsyncJobBackendAdapter`.
 """
 
+from qiskit_myprovider.adapters.async_job import (
+    AsyncJobBackendAdapter,
+    ExecutionCancelledError,
+    ExecutionResult,
+    ExecutionStatus,
+)
 from qiskit_myprovider.adapters.job_contract import (
     Job,
     JobCancelledError,
@@ -14,6 +24,10 @@ from qiskit_myprovider.adapters.job_contract import (
 )
 
 __all__ = [
+    "AsyncJobBackendAdapter",
+    "ExecutionCancelledError",
+    "ExecutionResult",
+    "ExecutionStatus",
     "Job",
     "JobCancelledError",
     "JobContractBackend",

@@ -83,7 +83,11 @@ _TRANSFER_BASE: Final = 1e-3
 
 
 def estimate_cost(
-    circuits: Sequence[QuantumCircuit], method: str, options: Mapping[str, Any] | None = None
+    circuits: Sequence[QuantumCircuit],
+    method: str,
+    options: Mapping[str, Any] | None = None,
+    *,
+    rows: Sequence[int] | None = None,
 ) -> float:
     """Estimate how long Aer's kernel will take to simulate a job, in seconds.
 
@@ -96,6 +100,7 @@ def estimate_cost(
         circuits: The job's circuits.
         method: The Aer simulation method.
         options: The run options (``shots``, ``noise_model``).
+        rows: For each circuit, how many parameter sets Aer binds it with (each is a run).
 
     Returns:
         Estimated seconds of simulation on this kind of machine (order of magnitude).
@@ -104,7 +109,8 @@ def estimate_cost(
     shots = int(options.get("shots") or 1)
     trajectories = shots if options.get("noise_model") is not None else 1
     total = 0.0
-    for circuit in circuits:
+    counts = rows if rows is not None else [1] * len(circuits)
+    for circuit, runs in zip(circuits, counts, strict=True):
         n = circuit.num_qubits
         ops = max(len(circuit), 1)
         if method == "stabilizer":
@@ -115,7 +121,7 @@ def estimate_cost(
             state = math.ldexp(1.0, min(2 * n, 1000))
         else:
             state = math.ldexp(1.0, min(n, 1000))
-        total += state * ops * trajectories / _AMPLITUDE_RATE + _PER_CIRCUIT
+        total += (state * ops * trajectories / _AMPLITUDE_RATE + _PER_CIRCUIT) * max(runs, 1)
     return total
 
 
