@@ -25,7 +25,10 @@ EXAMPLES = ROOT / "examples"
 #: Examples run here, by this module's tests.
 MAIN = {"parameter_sweep.py", "dask_local_cluster.py"}
 #: Examples that need a third-party package, and the interop test file that runs each.
-INTEROP = {"qrisp_arithmetic.py": "tests/interop/qrisp/test_examples.py"}
+INTEROP = {
+    "qrisp_arithmetic.py": "tests/interop/qrisp/test_examples.py",
+    "divi_qaoa.py": "tests/interop/divi/test_divi_interop.py",
+}
 
 
 @pytest.fixture
