@@ -30,6 +30,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -83,9 +84,6 @@ _POLL_INTERVAL: Final = 0.1
 _RUNNER_FLAG: Final = "--_runner"
 #: Seconds ``jobs cancel`` waits for a runner to record its job as cancelled.
 _RUNNER_STOP_TIMEOUT: Final = 30.0
-#: Runners this process started. Holding their handles keeps Python from warning that a
-#: child "is still running" when a handle is dropped: a runner is meant to outlive us.
-_RUNNERS: Final[list[subprocess.Popen[bytes]]] = []
 #: Windows' flags for a child that outlives its console (0 elsewhere).
 _DETACHED_PROCESS_FLAGS: Final[int] = getattr(subprocess, "DETACHED_PROCESS", 0) | getattr(
     subprocess, "CREATE_NEW_PROCESS_GROUP", 0
@@ -385,7 +383,10 @@ def _start_runner(args: argparse.Namespace, ctx: _Context) -> int:
             sys.stderr.write(message)
             sys.stderr.flush()
             return code or EXIT_JOB_FAILED
-    _RUNNERS.append(runner)
+    # A runner is meant to outlive this process. Should this process live on (a program that
+    # calls main()), a daemon thread reaps the runner when it ends; either way its handle is
+    # never dropped while the runner runs, which Python would warn about.
+    threading.Thread(target=runner.wait, name=f"reap-runner-{runner.pid}", daemon=True).start()
     summary = json.loads(line)
     if args.json:
         _print_json(summary)
