@@ -342,7 +342,14 @@ class ProcessExecutor(JobExecutor):
             if not idle:
                 starting = sum(1 for w in self._workers if not w.ready)
                 if len(self._workers) < self._max_workers and starting < len(self._queue):
-                    self._start_worker_locked()
+                    try:
+                        self._start_worker_locked()
+                    except Exception as exc:
+                        why = " ".join(str(exc).split())  # multiprocessing's text spans lines
+                        error = ExecutionError(
+                            f"could not start a worker process: {why} {_SPAWN_HINT}"
+                        )
+                        self._fail_queue_locked(error, reports)
                 return
             handle = self._queue.popleft()
             if not handle.listener.task_started():
@@ -370,6 +377,14 @@ class ProcessExecutor(JobExecutor):
             worker.task = handle
             worker.threads = threads or self._cores
             handle.worker = worker
+
+    def _fail_queue_locked(
+        self, error: ExecutionError, reports: list[tuple[TaskListener, str, Any]]
+    ) -> None:
+        while self._queue:
+            handle = self._queue.popleft()
+            handle.finished = True
+            reports.append((handle.listener, "error", error))
 
     def _threads_for_locked(self, handle: _ProcessTask) -> int | None:
         if handle.task.run_options.get("max_parallel_threads") is not None:
@@ -433,6 +448,19 @@ class ProcessExecutor(JobExecutor):
         worker.process.join(5)
         self._workers.remove(worker)
         worker.conn.close()
+        if not worker.ready:
+            # It died while starting up: the cause is in the environment (most often a script
+            # without a __main__ guard, which the spawned child re-runs), and starting another
+            # worker would only die the same way. Fail what waits, with the likely fix.
+            code = worker.process.exitcode
+            self._fail_queue_locked(
+                WorkerDiedError(
+                    f"A worker process (pid {worker.pid}) exited with code {code} while "
+                    f"starting, before it could take a job. {_SPAWN_HINT}"
+                ),
+                reports,
+            )
+            return
         handle = worker.task
         if handle is None or handle.finished:
             return
@@ -441,6 +469,14 @@ class ProcessExecutor(JobExecutor):
             reports.append((handle.listener, "cancelled", None))
         else:
             reports.append((handle.listener, "error", _death(worker, handle)))
+
+
+#: What usually makes a spawned worker fail to start.
+_SPAWN_HINT: Final = (
+    "Worker processes are started with the 'spawn' method, which re-imports the main script: "
+    'if this runs as a script, put its code under `if __name__ == "__main__":`, or use '
+    'MyProvider(executor="thread")'
+)
 
 
 def _deliver(reports: list[tuple[TaskListener, str, Any]]) -> None:
