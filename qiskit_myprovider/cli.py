@@ -176,6 +176,12 @@ def _add_run_parser(subparsers: Any, parent: argparse.ArgumentParser) -> None:
         ),
     )
     parser.add_argument(_RUNNER_FLAG, dest="runner", action="store_true", help=argparse.SUPPRESS)
+    _add_counts_options(parser)
+    parser.set_defaults(handler=_cmd_run)
+
+
+def _add_counts_options(parser: argparse.ArgumentParser) -> None:
+    """Add the options of commands that print a job's counts (``run``, ``jobs result``)."""
     parser.add_argument(
         "--top",
         metavar="K",
@@ -184,7 +190,6 @@ def _add_run_parser(subparsers: Any, parent: argparse.ArgumentParser) -> None:
         help="show the K most frequent outcomes (default: 32; 0 shows all)",
     )
     parser.add_argument("--json", action="store_true", help="print one JSON object instead")
-    parser.set_defaults(handler=_cmd_run)
 
 
 def _cmd_run(args: argparse.Namespace, ctx: _Context) -> int:
@@ -671,14 +676,7 @@ def _add_jobs_parser(subparsers: Any, parent: argparse.ArgumentParser) -> None:
     result.add_argument(
         "--timeout", metavar="S", type=_non_negative_float, help="wait at most S seconds"
     )
-    result.add_argument(
-        "--top",
-        metavar="K",
-        type=_non_negative_int,
-        default=32,
-        help="show the K most frequent outcomes (default: 32; 0 shows all)",
-    )
-    result.add_argument("--json", action="store_true", help="print one JSON object instead")
+    _add_counts_options(result)
     result.set_defaults(handler=_cmd_jobs_result)
 
     wait = commands.add_parser(

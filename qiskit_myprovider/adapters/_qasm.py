@@ -207,11 +207,16 @@ def _skip_space(text: str, i: int) -> int:
 
 def _closing(text: str, open_index: int) -> int:
     """Return the index just past the parenthesis that closes the one at ``open_index``."""
+    return _matching(text, open_index, "(", ")")
+
+
+def _matching(text: str, open_index: int, opening: str, closing: str) -> int:
+    """Return the index just past the ``closing`` that balances ``opening`` at ``open_index``."""
     depth = 0
     for k in range(open_index, len(text)):
-        if text[k] == "(":
+        if text[k] == opening:
             depth += 1
-        elif text[k] == ")":
+        elif text[k] == closing:
             depth -= 1
             if depth == 0:
                 return k + 1
@@ -239,15 +244,7 @@ def _definition_end(text: str, i: int) -> int:
         i += 1
     if i >= len(text) or text[i] == ";":
         return i + 1
-    depth = 0
-    for k in range(i, len(text)):
-        if text[k] == "{":
-            depth += 1
-        elif text[k] == "}":
-            depth -= 1
-            if depth == 0:
-                return k + 1
-    return len(text)
+    return _matching(text, i, "{", "}")
 
 
 def _split_arguments(text: str, start: int, end: int) -> list[tuple[int, int]]:
