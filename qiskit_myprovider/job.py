@@ -78,9 +78,10 @@ class MyJob(JobV1):
     """A job on a :class:`~qiskit_myprovider.MyBackend`: a future with an IBM-style handle.
 
     States go INITIALIZING → QUEUED → RUNNING → DONE | ERROR | CANCELLED; a final state never
-    changes. Every change is written to the job store; a job expected to run longer than
-    50 ms also flushes the store at RUNNING and at its end, so other processes see those
-    moments exactly (a shorter job's changes reach them within milliseconds).
+    changes. The job is written to the job store at submission and at every change; a job
+    expected to run longer than 50 ms also flushes the store at RUNNING and at its end, so
+    other processes see those moments exactly (a shorter job's changes of state reach them
+    within milliseconds).
 
     Args:
         backend: The backend the job belongs to.

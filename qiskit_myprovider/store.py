@@ -1065,20 +1065,19 @@ def _unpack(blob: bytes) -> Any:
 #: Fields whose updates a caller waits for (a user's rename must not be lost or reordered).
 _SYNCHRONOUS_FIELDS: Final = frozenset({"name", "tags"})
 
-#: One queued write: ("add", record, {}) or ("update", job_id, changes).
-_Write = tuple[str, Any, dict[str, Any]]
-
 
 class WriteBehindStore:
-    """Write a job's submission and state changes in the background, coalesced.
+    """Write a job's changes of state in the background, coalesced.
 
-    A job of a millisecond changes state four times (submitted, QUEUED, RUNNING, DONE); four
-    SQLite transactions would cost more than the simulation. Here ``add`` and state
-    ``update`` calls return at once and a writer thread applies them; everything queued while
-    it was busy becomes one insert (or one update) per job, so other processes see a change
-    within milliseconds. Jobs long enough for it to be negligible call :meth:`flush` at
-    RUNNING and at their final state (see :class:`~qiskit_myprovider.MyJob`), so their
-    record is exact while they run and the moment they end.
+    A job of a millisecond changes state three times after its submission (QUEUED, RUNNING,
+    DONE); three more SQLite transactions would cost more than the simulation. The
+    submission itself (``add``) is written at once, so a job id handed out can be looked up
+    from any process immediately; later ``update`` calls return at once and a writer thread
+    applies them, every update queued for a job while it was busy becoming one, so other
+    processes see a change within milliseconds. Jobs long enough for it to be negligible
+    call :meth:`flush` at RUNNING and at their final state (see
+    :class:`~qiskit_myprovider.MyJob`), so their record is exact while they run and the
+    moment they end.
 
     Reads (``get``, ``list``), ``delete`` and ``prune`` first flush every write-behind store
     on the same file in this process, so this process always reads its own writes. Renames
@@ -1095,7 +1094,7 @@ class WriteBehindStore:
         self.location: str = inner.location
         self._cond = threading.Condition()
         self._write_lock = threading.Lock()
-        self._queue: list[_Write] = []
+        self._queue: list[tuple[str, dict[str, Any]]] = []
         self._queued = 0  # operations ever queued
         self._written = 0  # operations ever applied (or failed)
         self._closed = False
@@ -1113,8 +1112,8 @@ class WriteBehindStore:
         return self._inner
 
     def add(self, record: JobRecord) -> None:
-        """Queue a new record for insertion (see :class:`JobStore`)."""
-        self._enqueue("add", _copy(record), {})
+        """Insert a new record at once (see :class:`JobStore`)."""
+        self._inner.add(record)
 
     def update(self, job_id: str, **changes: Any) -> None:
         """Queue a change of state; renames and re-tags are written before returning."""
@@ -1125,7 +1124,7 @@ class WriteBehindStore:
             self.flush()
             self._inner.update(job_id, **changes)
             return
-        self._enqueue("update", job_id, dict(changes))
+        self._enqueue(job_id, dict(changes))
 
     def get(self, job_id: str) -> JobRecord:
         """Return a record, after this process's pending writes (see :class:`JobStore`)."""
@@ -1178,17 +1177,14 @@ class WriteBehindStore:
         self._inner.close()
         _write_behind_stores.discard(self)
 
-    def _enqueue(self, kind: str, subject: Any, changes: dict[str, Any]) -> None:
+    def _enqueue(self, job_id: str, changes: dict[str, Any]) -> None:
         with self._cond:
             if not self._closed:
-                self._queue.append((kind, subject, changes))
+                self._queue.append((job_id, changes))
                 self._queued += 1
                 self._cond.notify_all()
                 return
-        if kind == "add":
-            self._inner.add(subject)
-        else:
-            self._inner.update(subject, **changes)
+        self._inner.update(job_id, **changes)
 
     def _write_loop(self) -> None:
         while True:
@@ -1214,24 +1210,11 @@ class WriteBehindStore:
                     self._written += len(batch)
                     self._cond.notify_all()
 
-    def _apply(self, batch: Sequence[_Write]) -> None:
-        # Coalesce: an update of a job inserted in the same batch folds into the insert;
-        # several updates of one job become one.
-        adds: dict[str, JobRecord] = {}
+    def _apply(self, batch: Sequence[tuple[str, dict[str, Any]]]) -> None:
+        # Coalesce: several updates of one job become one.
         updates: dict[str, dict[str, Any]] = {}
-        for kind, subject, changes in batch:
-            if kind == "add":
-                adds[subject.job_id] = subject
-            elif subject in adds:
-                for key, value in changes.items():
-                    setattr(adds[subject], key, value)
-            else:
-                updates.setdefault(subject, {}).update(changes)
-        for record in adds.values():
-            try:
-                self._inner.add(record)
-            except Exception:
-                logger.exception("could not record job %s in %s", record.job_id, self.location)
+        for job_id, changes in batch:
+            updates.setdefault(job_id, {}).update(changes)
         for job_id, changes in updates.items():
             try:
                 self._inner.update(job_id, **changes)

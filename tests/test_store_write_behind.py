@@ -46,9 +46,18 @@ def test_reads_see_this_processes_writes_at_once() -> None:
         done = provider.jobs(limit=None, status="DONE")  # read right after the last change
         assert {j.job_id() for j in done} == {j.job_id() for j in jobs}
         assert all(j.status() is JobStatus.DONE for j in done)
-    # Coalescing: never more than one insert per job, and fewer writes than state changes.
+    # One insert per job, and the state changes coalesced: fewer writes than changes.
     assert sum(1 for kind, _ in inner.calls if kind == "add") == 20
     assert len(inner.calls) < 20 * 4
+
+
+def test_a_submitted_job_is_in_the_inner_store_before_run_returns() -> None:
+    """A job id handed out can be looked up from another process at once."""
+    inner = CountingStore()
+    with MyProvider(store=WriteBehindStore(inner), executor="thread") as provider:
+        job = provider.get_backend().run(bell_circuit(), shots=10)
+        assert inner.get(job.job_id()).job_id == job.job_id()  # the inner store, no flush
+        job.result()
 
 
 def test_renames_are_written_before_returning(tmp_path: Path) -> None:
