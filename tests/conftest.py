@@ -13,6 +13,9 @@ from qiskit.result import Result
 
 from qiskit_myprovider import MyBackend, MyProvider
 from qiskit_myprovider.execution import SimulationTask, ThreadExecutor, simulate
+from tests.support import process_alive
+
+__all__ = ["Gate", "bell_circuit", "ghz_circuit", "process_alive", "slow_circuit"]
 
 # Tests never touch the user's real job store.
 os.environ.setdefault("QISKIT_MYPROVIDER_STORE", ":memory:")
@@ -93,12 +96,3 @@ def gate() -> Iterator[Gate]:
 def gated_backend(gate: Gate) -> Iterator[MyBackend]:
     with MyProvider(store=":memory:", executor=ThreadExecutor(run=gate.run)) as prov:
         yield prov.get_backend()
-
-
-def process_alive(pid: int) -> bool:
-    """Return whether a process with this pid runs (a zombie counts as gone)."""
-    try:
-        with open(f"/proc/{pid}/stat") as stat:
-            return stat.read().split()[2] != "Z"
-    except (FileNotFoundError, ProcessLookupError):  # gone, or vanishing as we read
-        return False

@@ -103,7 +103,7 @@ from qiskit.providers import JobStatus
 from qiskit.quantum_info import Pauli
 from qiskit_aer.library import SaveExpectationValue
 
-from qiskit_myprovider.adapters._qasm import load_template, parameter_name, parse_qasm
+from qiskit_myprovider.qasm import load_template, parameter_name, parse_qasm
 from qiskit_myprovider.backend import AER_BINDABLE_GATES, MyBackend, aer_binds_correctly
 from qiskit_myprovider.exceptions import (
     InvalidInputError,
