@@ -103,7 +103,6 @@ from qiskit.providers import JobStatus
 from qiskit.quantum_info import Pauli
 from qiskit_aer.library import SaveExpectationValue
 
-from qiskit_myprovider.qasm import load_template, parameter_name, parse_qasm
 from qiskit_myprovider.backend import AER_BINDABLE_GATES, MyBackend, aer_binds_correctly
 from qiskit_myprovider.exceptions import (
     InvalidInputError,
@@ -114,6 +113,7 @@ from qiskit_myprovider.exceptions import (
     UnboundParametersError,
 )
 from qiskit_myprovider.options import validate_shots
+from qiskit_myprovider.qasm import load_template, parameter_name, parse_qasm
 
 if TYPE_CHECKING:
     from qiskit.result import Result
