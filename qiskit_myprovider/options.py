@@ -19,6 +19,7 @@ from qiskit_myprovider.exceptions import (
     InvalidInputTypeError,
     UnknownOptionError,
 )
+from qiskit_myprovider.validation import validate_seed, validate_shots
 
 __all__ = [
     "AER_OPTION_NAMES",
@@ -40,35 +41,8 @@ AER_OPTION_NAMES: Final[frozenset[str]] = frozenset(
 #: Keywords of ``run()`` that describe the job rather than the simulation.
 JOB_KEYWORDS: Final[frozenset[str]] = frozenset({"job_name", "job_tags", "header"})
 
-_MAX_SHOTS: Final = 10**9
-
-
 def _int_like(value: object) -> bool:
     return isinstance(value, numbers.Integral) and not isinstance(value, bool)
-
-
-def validate_shots(value: object, *, name: str = "shots") -> int:
-    """Return ``value`` as an int if it is a valid shot count.
-
-    Args:
-        value: The proposed number of shots.
-        name: The option's name, for messages.
-
-    Returns:
-        The shot count as a plain ``int``.
-
-    Raises:
-        InvalidInputTypeError: ``value`` is not an integer (``True``, ``1.5`` and ``"10"`` are not).
-        InvalidInputError: ``value`` is not between 1 and 10**9.
-    """
-    if not _int_like(value):
-        raise InvalidInputTypeError(
-            f"{name} must be a positive int, not {type(value).__name__} {value!r}"
-        )
-    shots: int = int(value)  # type: ignore[call-overload]
-    if not 1 <= shots <= _MAX_SHOTS:
-        raise InvalidInputError(f"{name} must be between 1 and {_MAX_SHOTS}, not {shots}")
-    return shots
 
 
 def _check_type(kind: type | tuple[type, ...], label: str) -> Callable[[str, object], object]:
@@ -108,13 +82,7 @@ def _check_choice(choices: tuple[str, ...]) -> Callable[[str, object], object]:
 
 
 def _check_seed(name: str, value: object) -> object:
-    if value is None:
-        return None
-    if not _int_like(value):
-        raise InvalidInputTypeError(f"Option '{name}' must be an int or None, not {value!r}")
-    if int(value) < 0:  # type: ignore[call-overload]
-        raise InvalidInputError(f"Option '{name}' must be non-negative, not {value}")
-    return int(value)  # type: ignore[call-overload]
+    return validate_seed(value, name=f"Option '{name}'")
 
 
 def _check_shots(name: str, value: object) -> object:
