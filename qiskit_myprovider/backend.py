@@ -1,14 +1,17 @@
 """The simulator backend: a :class:`~qiskit.providers.BackendV2` over a configured Aer simulator.
 
-``run()`` validates everything before anything is queued, records the job in the store and
-hands it to the provider's executor; the simulation never runs in the caller's thread.
+``run()`` validates everything before anything is queued, then builds the job's record and
+simulation task and submits the job; the simulation never runs in the caller's thread. A
+backend submits to the :class:`~qiskit_myprovider.engine.Engine` it was given (its provider's,
+or the process-wide default one), on its own executor or on the engine's.
 """
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Final
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, Final, Protocol
 
 from qiskit import QuantumCircuit
 from qiskit.circuit import ControlFlowOp, ParameterExpression
@@ -17,6 +20,8 @@ from qiskit.transpiler import Target
 from qiskit_aer import AerSimulator
 from typing_extensions import override
 
+from qiskit_myprovider.clock import now
+from qiskit_myprovider.engine import Engine, default_engine
 from qiskit_myprovider.exceptions import (
     InvalidInputError,
     InvalidInputTypeError,
@@ -25,14 +30,14 @@ from qiskit_myprovider.exceptions import (
 )
 from qiskit_myprovider.execution.base import SimulationTask
 from qiskit_myprovider.execution.simulate import estimate_cost
-from qiskit_myprovider.job import MyJob, now, validate_tags
+from qiskit_myprovider.job import MyJob
 from qiskit_myprovider.options import METHODS, validate_option, validate_run_options
 from qiskit_myprovider.store import JobRecord
+from qiskit_myprovider.validation import validate_job_id, validate_tags
 
 if TYPE_CHECKING:
     from qiskit_myprovider.execution import ExecutorSpec
     from qiskit_myprovider.execution.base import JobExecutor
-    from qiskit_myprovider.provider import MyProvider
 
 __all__ = ["AER_BINDABLE_GATES", "MyBackend", "aer_binds_correctly"]
 
@@ -90,6 +95,14 @@ _DEFAULTS: dict[str, Any] = {
 }
 
 
+class ProviderLike(Protocol):
+    """What a backend needs of the provider that made it: the engine they share."""
+
+    @property
+    def engine(self) -> Engine:
+        """The engine the provider's backends submit to."""
+
+
 class MyBackend(BackendV2):
     """An Aer simulator whose ``run()`` returns a real asynchronous :class:`MyJob`.
 
@@ -97,10 +110,13 @@ class MyBackend(BackendV2):
     wrap a custom :class:`~qiskit_aer.AerSimulator`.
 
     Args:
-        simulator: The configured Aer simulator (method, device, noise model, target).
+        simulator: The configured Aer simulator (method, device, noise model, target); None
+            builds a default ``AerSimulator`` when it is first needed.
         name: The backend's name.
-        provider: The provider whose executor and job store the backend uses; None uses the
-            process-wide default provider.
+        provider: The provider that lists this backend; its engine (job store, executors)
+            is the backend's. None: the backend has no provider and uses ``engine``.
+        engine: The engine to submit to when there is no provider; None (and no provider)
+            uses the process-wide default engine (default job store, ``"auto"`` executor).
         description: A one-line description.
         noisy: Whether the simulator carries a noise model (for filtering).
     """
@@ -110,18 +126,23 @@ class MyBackend(BackendV2):
         simulator: AerSimulator | None = None,
         *,
         name: str = "myprovider_simulator",
-        provider: MyProvider | None = None,
+        provider: ProviderLike | None = None,
+        engine: Engine | None = None,
         description: str | None = None,
         noisy: bool | None = None,
     ) -> None:
         from qiskit_myprovider.version import __version__
 
-        self._simulator = simulator if simulator is not None else AerSimulator()
+        self._simulator = simulator
         # Workers keep simulators between jobs under this key (one per backend object).
         self._simulator_key = f"{name}-{uuid.uuid4().hex[:12]}"
         self._owner = provider
+        if engine is None:
+            engine = provider.engine if provider is not None else default_engine()
+        self._engine = engine
+        self._executor: JobExecutor | None = None
         self._target: Target | None = None
-        sim_options = self._simulator.options
+        sim_options = simulator.options if simulator is not None else None
         self._method: str = str(getattr(sim_options, "method", "automatic"))
         self._device: str = str(getattr(sim_options, "device", "CPU"))
         noise = getattr(sim_options, "noise_model", None)
@@ -154,7 +175,7 @@ class MyBackend(BackendV2):
         # AerSimulator builds a new Target on every access (about a millisecond); ours never
         # changes once the backend exists, so build it once.
         if self._target is None:
-            self._target = self._simulator.target
+            self._target = self.simulator.target
         return self._target
 
     @property
@@ -164,18 +185,19 @@ class MyBackend(BackendV2):
         return None
 
     @property
-    def provider(self) -> MyProvider:
-        """The provider whose executor and job store this backend uses."""
-        if self._owner is None:
-            from qiskit_myprovider.provider import default_provider
-
-            self._owner = default_provider()
+    def provider(self) -> ProviderLike | None:
+        """The provider that lists this backend (None for a backend built without one)."""
         return self._owner
 
     @property
+    def engine(self) -> Engine:
+        """The engine this backend submits to: its job store, executors and live jobs."""
+        return self._engine
+
+    @property
     def executor(self) -> JobExecutor:
-        """The executor this backend's jobs run on (its own, or its provider's)."""
-        return self.provider._executor_for(self)
+        """The executor this backend's jobs run on (its own, or its engine's default)."""
+        return self._executor or self._engine.executor
 
     def set_executor(self, executor: ExecutorSpec | None) -> None:
         """Run this backend's jobs on their own executor instead of the provider's.
@@ -190,7 +212,10 @@ class MyBackend(BackendV2):
             InvalidInputError: an unknown executor name.
             InvalidInputTypeError: not an executor.
         """
-        self.provider._set_backend_executor(self, executor)
+        new = None if executor is None else self._engine.build_executor(executor)
+        old, self._executor = self._executor, new
+        if old is not None:
+            self._engine.release_executor(old)
 
     @property
     def method(self) -> str:
@@ -210,6 +235,8 @@ class MyBackend(BackendV2):
     @property
     def simulator(self) -> AerSimulator:
         """The underlying Aer simulator (do not run it directly: use :meth:`run`)."""
+        if self._simulator is None:
+            self._simulator = AerSimulator()
         return self._simulator
 
     @override
@@ -230,7 +257,7 @@ class MyBackend(BackendV2):
         cls,
         backend: BackendV2,
         *,
-        provider: MyProvider | None = None,
+        provider: ProviderLike | None = None,
         name: str | None = None,
         **options: Any,
     ) -> MyBackend:
@@ -238,7 +265,7 @@ class MyBackend(BackendV2):
 
         Args:
             backend: Any :class:`~qiskit.providers.BackendV2` (a fake or a real device).
-            provider: The provider to use (None: the default provider).
+            provider: The provider whose engine to use (None: the default engine).
             name: The new backend's name (default ``myprovider_<backend name>``).
             **options: Aer options for the simulator (``method=...``, ...).
 
@@ -314,7 +341,6 @@ class MyBackend(BackendV2):
         run_options = {k: v for k, v in effective.items() if v is not None}
         job_id = str(uuid.uuid4())
         created = now()
-        provider = self.provider
         record = JobRecord(
             job_id=job_id,
             backend_name=self.name,
@@ -326,12 +352,12 @@ class MyBackend(BackendV2):
             circuits=circuits,
             options=run_options,
             header=dict(header or {}),
-            owner=provider.owner_token,
+            owner=self._engine.owner_token,
         )
         task = SimulationTask(
             job_id=job_id,
             backend_name=self.name,
-            simulator=self._simulator,
+            simulator=self.simulator,
             circuits=tuple(circuits),
             run_options=run_options,
             parameter_binds=binds,
@@ -340,21 +366,60 @@ class MyBackend(BackendV2):
             ),
             simulator_key=self._simulator_key,
         )
-        return provider._submit(self, record, task)
+        job = MyJob(self, record, self._engine, task=task, executor=self.executor)
+        job.submit()
+        return job
 
     def retrieve_job(self, job_id: str) -> MyJob:
         """Return the job with this id from the job store (any process may have made it).
 
         Raises:
+            InvalidInputTypeError: ``job_id`` is not a string.
             InvalidInputError: ``job_id`` is not a job id.
-            JobNotFoundError: no such job.
+            JobNotFoundError: no job of this backend has this id.
         """
-        job = self.provider.job(job_id)
-        if job.backend().name != self.name:
+        job_id = validate_job_id(job_id)
+        live: MyJob | None = self._engine.live_job(job_id)
+        if live is not None:
+            self._check_owns(job_id, live.backend().name)
+            return live
+        record = self._engine.store.get(job_id)
+        self._check_owns(job_id, record.backend_name)
+        return MyJob(self, record, self._engine)
+
+    def _check_owns(self, job_id: str, backend_name: str) -> None:
+        if backend_name != self.name:
             raise JobNotFoundError(
-                f"Job {job_id} ran on backend '{job.backend().name}', not '{self.name}'"
+                f"Job {job_id} ran on backend '{backend_name}', not '{self.name}'"
             )
-        return job
+
+    def jobs(
+        self,
+        limit: int | None = 10,
+        skip: int = 0,
+        status: JobStatus | str | None = None,
+        job_tags: list[str] | None = None,
+        name: str | None = None,
+        created_after: datetime | None = None,
+        created_before: datetime | None = None,
+    ) -> list[MyJob]:
+        """Return this backend's stored jobs, newest first (filters as ``provider.jobs``).
+
+        Raises:
+            InvalidInputError: a negative limit or skip, or an unknown status name.
+            InvalidInputTypeError: an argument of the wrong type.
+        """
+        records = self._engine.query(
+            limit=limit,
+            skip=skip,
+            backend_name=self.name,
+            status=status,
+            job_tags=job_tags,
+            name=name,
+            created_after=created_after,
+            created_before=created_before,
+        )
+        return [self._engine.live_job(r.job_id) or MyJob(self, r, self._engine) for r in records]
 
     @override
     def __repr__(self) -> str:

@@ -15,44 +15,36 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Final
 
-from qiskit.providers import JobStatus, JobV1
+from qiskit.providers import BackendV2, JobStatus, JobV1
 from qiskit.providers.jobstatus import JOB_FINAL_STATES
 from typing_extensions import override
 
+from qiskit_myprovider.clock import now
 from qiskit_myprovider.exceptions import (
     ExecutionError,
-    InvalidInputError,
     InvalidInputTypeError,
     JobCancelledError,
     JobFailedError,
     JobTimeoutError,
     MyJobError,
 )
+from qiskit_myprovider.validation import validate_interval, validate_tags, validate_timeout
 
 if TYPE_CHECKING:
     from qiskit import QuantumCircuit
     from qiskit.result import Result
 
-    from qiskit_myprovider.backend import MyBackend
+    from qiskit_myprovider.engine import Engine
     from qiskit_myprovider.execution.base import JobExecutor, SimulationTask, TaskHandle
-    from qiskit_myprovider.store import JobRecord, JobStore
+    from qiskit_myprovider.store import JobRecord
 
 __all__ = ["MyJob", "now"]
 
 logger = logging.getLogger(__name__)
 
-#: Jobs expected to run longer than this (seconds) make their store write RUNNING and their
-#: final state at once; shorter ones leave it to the store's own pace (milliseconds).
-_FLUSH_ABOVE: Final = 0.05
-
 #: How often a stored job (run by another process) is re-read while waiting on it.
 _STORE_POLL_MIN: Final = 0.02
 _STORE_POLL_MAX: Final = 0.5
-
-
-def now() -> datetime:
-    """Return the current time, timezone-aware, in local time."""
-    return datetime.now().astimezone()
 
 
 class _Listener:
@@ -86,39 +78,45 @@ class MyJob(JobV1):
     Args:
         backend: The backend the job belongs to.
         record: The job's record (its id, status, circuits, options, ...).
-        store: The job store that keeps the record.
+        engine: The engine whose store keeps the record (and, for a new job, that registers
+            it as run by this process).
         task: For a new job, the simulation to hand to ``executor`` on :meth:`submit`.
         executor: For a new job, the executor that will run it.
     """
 
     def __init__(
         self,
-        backend: MyBackend,
+        backend: BackendV2,
         record: JobRecord,
-        store: JobStore,
+        engine: Engine,
         *,
         task: SimulationTask | None = None,
         executor: JobExecutor | None = None,
     ) -> None:
         super().__init__(backend, record.job_id)
         self._record = record
-        self._store = store
+        self._engine = engine
+        self._store = engine.store
         self._task = task
         self._executor = executor
         self._handle: TaskHandle | None = None
         self._error: BaseException | None = None
         self._cond = threading.Condition()
         self._live = task is not None
-        self._flush_steps = task is not None and task.cost > _FLUSH_ABOVE
+        self._flush_steps = task is not None and engine.flushes_steps(task.cost)
 
     # -- JobV1 ---------------------------------------------------------------------------
 
     @override
     def submit(self) -> None:
-        """Hand the job to its executor. Called once, by :meth:`MyBackend.run`.
+        """Record the job, then hand it to its executor. Called once, by :meth:`MyBackend.run`.
+
+        The record is written before this returns, so the job id is at once findable from
+        any process that shares the store.
 
         Raises:
             MyJobError: the job was already submitted, or is not a new job.
+            StoreError: the job store could not record the job (nothing was queued).
         """
         with self._cond:
             if not self._live or self._handle is not None or self._task is None:
@@ -126,6 +124,8 @@ class MyJob(JobV1):
             if self._executor is None:
                 raise MyJobError(f"Job {self.job_id()} has no executor to run on")
             task, executor = self._task, self._executor
+            self._store.add(self._record)
+            self._engine.register(self.job_id(), self)
             self._set_state_locked(JobStatus.QUEUED)
         # Outside the lock: a thread executor may start (and report on) the task at once.
         handle = executor.submit(task, _Listener(self))
@@ -162,7 +162,11 @@ class MyJob(JobV1):
             if result is None:  # a stored job whose listing did not load the result
                 self._reload()
                 result = self._record.result
-            assert result is not None
+            if result is None:
+                raise MyJobError(
+                    f"Job {self.job_id()} is DONE but its record in {self._store.location} "
+                    "holds no result (the store was damaged or edited); run the job again"
+                )
             return result
         if status is JobStatus.CANCELLED:
             raise JobCancelledError(f"Job {self.job_id()} was cancelled, so it has no result")
@@ -244,9 +248,8 @@ class MyJob(JobV1):
             JobTimeoutError: the job was not final within ``timeout``; it keeps going.
             InvalidInputError: ``wait`` or ``timeout`` is not a positive number.
         """
-        wait = _positive_seconds("wait", wait)
-        if timeout is not None:
-            timeout = _non_negative_seconds("timeout", timeout)
+        wait = validate_interval(wait, name="wait")
+        timeout = validate_timeout(timeout)
         deadline = None if timeout is None else time.monotonic() + timeout
         while True:
             status = self.status()
@@ -392,8 +395,7 @@ class MyJob(JobV1):
         )
 
     def _wait(self, timeout: float | None) -> None:
-        if timeout is not None:
-            timeout = _non_negative_seconds("timeout", timeout)
+        timeout = validate_timeout(timeout)
         if not self._wait_for_final(timeout):
             raise self._timeout_error(timeout)
 
@@ -465,46 +467,3 @@ class MyJob(JobV1):
 def _describe(error: BaseException) -> str:
     text = str(error)
     return text if isinstance(error, ExecutionError) else f"{type(error).__name__}: {text}"
-
-
-def _positive_seconds(name: str, value: object) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise InvalidInputTypeError(f"{name} must be a number of seconds, not {value!r}")
-    if not value > 0:
-        raise InvalidInputError(f"{name} must be a positive number of seconds, not {value}")
-    return float(value)
-
-
-def _non_negative_seconds(name: str, value: object) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise InvalidInputTypeError(f"{name} must be a number of seconds or None, not {value!r}")
-    if not value >= 0:
-        raise InvalidInputError(f"{name} must be >= 0 seconds, not {value}")
-    return float(value)
-
-
-def validate_tags(tags: object) -> list[str]:
-    """Return ``tags`` as a list of strings.
-
-    Args:
-        tags: A sequence of strings (a lone string is refused: it is almost always a mistake).
-
-    Returns:
-        The tags, in order, duplicates removed.
-
-    Raises:
-        InvalidInputTypeError: ``tags`` is a string, not a sequence, or holds a non-string.
-    """
-    if isinstance(tags, str) or not isinstance(tags, Sequence | set | frozenset):
-        raise InvalidInputTypeError(
-            f"job tags must be a list of strings, not {type(tags).__name__} {tags!r}"
-        )
-    result: list[str] = []
-    for tag in tags:
-        if not isinstance(tag, str):
-            raise InvalidInputTypeError(
-                f"job tags must be strings; {tag!r} is a {type(tag).__name__}"
-            )
-        if tag not in result:
-            result.append(tag)
-    return result

@@ -625,8 +625,9 @@ class AsyncJobBackendAdapter:
         with self._lock:
             jobs = self._submissions.get(job_id)
         if jobs is None:
-            provider = self._backend.provider
-            jobs = tuple(provider.job(part) for part in job_id.split(_ID_SEPARATOR))
+            jobs = tuple(
+                self._backend.retrieve_job(part) for part in job_id.split(_ID_SEPARATOR)
+            )
         return job_id, jobs
 
     def _cancel_if_set(

@@ -905,9 +905,7 @@ class JobContractBackend:
         parts = [_Part(job, tuple(info["circuit_indices"]))]
         num_parts = int(info["num_parts"])
         if num_parts > 1:
-            others = self._backend.provider.jobs(
-                limit=None, backend_name=self._backend.name, job_tags=[PART_TAG_PREFIX + job_id]
-            )
+            others = self._backend.jobs(limit=None, job_tags=[PART_TAG_PREFIX + job_id])
             others.sort(key=lambda other: int(other.header()[_HEADER_KEY]["part"]))
             if len(others) != num_parts - 1:
                 raise JobNotFoundError(
@@ -956,17 +954,16 @@ class JobContractBackend:
             "method": backend.method,
             "device": backend.device,
             "noisy": backend.noisy,
-            "job_store": backend.provider.store.location,
+            "job_store": backend.engine.store.location,
         }
 
     @property
     def queue(self) -> dict[str, int]:
         """The backend's jobs in the job store that wait (``queued``) or run (``running``)."""
-        provider = self._backend.provider
-        name = self._backend.name
+        backend = self._backend
         return {
-            "queued": len(provider.jobs(limit=None, backend_name=name, status="QUEUED")),
-            "running": len(provider.jobs(limit=None, backend_name=name, status="RUNNING")),
+            "queued": len(backend.jobs(limit=None, status="QUEUED")),
+            "running": len(backend.jobs(limit=None, status="RUNNING")),
         }
 
     @property

@@ -19,6 +19,7 @@ from qiskit_myprovider.execution.base import (
 from qiskit_myprovider.execution.dask import DaskExecutor, is_dask_client
 from qiskit_myprovider.execution.futures import FuturesExecutor
 from qiskit_myprovider.execution.process import ProcessExecutor
+from qiskit_myprovider.execution.remote import RemoteTraceback
 from qiskit_myprovider.execution.simulate import estimate_cost, estimate_transfer, simulate
 from qiskit_myprovider.execution.thread import ThreadExecutor
 
@@ -31,6 +32,7 @@ __all__ = [
     "FuturesExecutor",
     "JobExecutor",
     "ProcessExecutor",
+    "RemoteTraceback",
     "SimulationTask",
     "TaskHandle",
     "TaskListener",

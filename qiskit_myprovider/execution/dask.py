@@ -16,11 +16,13 @@ from __future__ import annotations
 
 import contextlib
 import threading
+import traceback
 import uuid
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any, Final
 
 from qiskit_myprovider.execution.base import JobExecutor, SimulationTask, TaskHandle, TaskListener
+from qiskit_myprovider.execution.remote import with_remote_traceback
 
 if TYPE_CHECKING:
     from qiskit_aer import AerSimulator
@@ -179,12 +181,7 @@ class DaskExecutor(JobExecutor):
             error = future.exception()
             tb = future.traceback()
             if tb is not None:
-                import traceback
-
-                from qiskit_myprovider.execution.process import RemoteTraceback
-
-                text = "".join(traceback.format_tb(tb))
-                error.__cause__ = RemoteTraceback(f'\n"""\n{text}"""')
+                with_remote_traceback(error, "".join(traceback.format_tb(tb)))
             handle.listener.task_failed(error)
         else:
             handle.listener.task_succeeded(future.result())

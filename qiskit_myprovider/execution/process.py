@@ -39,6 +39,7 @@ from qiskit import qpy
 
 from qiskit_myprovider.exceptions import ExecutionError, InvalidInputError, WorkerDiedError
 from qiskit_myprovider.execution.base import JobExecutor, SimulationTask, TaskHandle, TaskListener
+from qiskit_myprovider.execution.remote import with_remote_traceback
 
 if TYPE_CHECKING:
     from multiprocessing.context import SpawnProcess
@@ -46,28 +47,12 @@ if TYPE_CHECKING:
     from qiskit import QuantumCircuit
     from qiskit_aer import AerSimulator
 
-__all__ = ["ProcessExecutor", "RemoteTraceback"]
+__all__ = ["ProcessExecutor"]
 
 logger = logging.getLogger(__name__)
 
 #: How often the manager checks for idle workers to release when nothing else happens.
 _HOUSEKEEPING_INTERVAL: Final = 1.0
-
-
-class RemoteTraceback(Exception):  # noqa: N818 - the name CPython's process pool uses
-    """The traceback of an error raised in a worker process (kept as ``__cause__``)."""
-
-    def __init__(self, tb: str) -> None:
-        super().__init__(tb)
-        self.tb = tb
-
-    def __str__(self) -> str:
-        return self.tb
-
-
-def _rebuild(error: BaseException, tb: str) -> BaseException:
-    error.__cause__ = RemoteTraceback(f'\n"""\n{tb}"""')
-    return error
 
 
 # -- the worker side ------------------------------------------------------------------------
@@ -442,7 +427,7 @@ class ProcessExecutor(JobExecutor):
             if kind == "done":
                 reports.append((handle.listener, "done", payload))
             else:
-                reports.append((handle.listener, "error", _rebuild(payload, tb)))
+                reports.append((handle.listener, "error", with_remote_traceback(payload, tb)))
         if not died:
             return
         worker.process.join(5)
