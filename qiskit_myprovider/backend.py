@@ -8,6 +8,7 @@ or the process-wide default one), on its own executor or on the engine's.
 
 from __future__ import annotations
 
+import copy
 import uuid
 from collections.abc import Mapping, Sequence
 from datetime import datetime
@@ -31,7 +32,12 @@ from qiskit_myprovider.exceptions import (
 from qiskit_myprovider.execution.base import SimulationTask
 from qiskit_myprovider.execution.simulate import estimate_cost
 from qiskit_myprovider.job import MyJob
-from qiskit_myprovider.options import METHODS, validate_option, validate_run_options
+from qiskit_myprovider.options import (
+    METHODS,
+    simulator_options,
+    validate_option,
+    validate_run_options,
+)
 from qiskit_myprovider.store import JobRecord
 from qiskit_myprovider.validation import validate_job_id, validate_tags
 
@@ -336,9 +342,8 @@ class MyBackend(BackendV2):
         if header is not None and not isinstance(header, Mapping):
             raise InvalidInputTypeError(f"header must be a dict, not {type(header).__name__}")
 
-        effective = {**self._options._fields, **checked}
         # None means "Aer's default": passing it would override the simulator's own settings.
-        run_options = {k: v for k, v in effective.items() if v is not None}
+        run_options = simulator_options({**self._options._fields, **checked})
         job_id = str(uuid.uuid4())
         created = now()
         record = JobRecord(
@@ -420,6 +425,35 @@ class MyBackend(BackendV2):
             created_before=created_before,
         )
         return [self._engine.live_job(r.job_id) or MyJob(self, r, self._engine) for r in records]
+
+    # -- copies ------------------------------------------------------------------------
+
+    #: What a copy shares with its original instead of copying: the engine (job store,
+    #: executors, live jobs), the provider, and the backend's own executor.
+    _SHARED_BY_COPIES: Final = frozenset({"_engine", "_owner", "_executor"})
+
+    def __copy__(self) -> MyBackend:
+        """Return a copy with its own options that shares the engine of this backend."""
+        clone = self.__class__.__new__(self.__class__)
+        clone.__dict__.update(self.__dict__)
+        clone._options = copy.copy(self._options)
+        return clone
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> MyBackend:
+        """Return a deep copy (simulator, target, options) that shares this backend's engine.
+
+        Clients such as qiskit-ibm-runtime's local mode, qiskit-experiments and
+        pennylane-qiskit deep-copy the backend they are given; the copy's jobs go to the same
+        job store and executors, so they are stored and retrievable like any other.
+        """
+        clone = self.__class__.__new__(self.__class__)
+        memo[id(self)] = clone
+        for key, value in self.__dict__.items():
+            shared = key in self._SHARED_BY_COPIES
+            clone.__dict__[key] = value if shared else copy.deepcopy(value, memo)
+        # The copy's simulator is a new object: workers must not mistake it for the original's.
+        clone._simulator_key = f"{self.name}-{uuid.uuid4().hex[:12]}"
+        return clone
 
     @override
     def __repr__(self) -> str:

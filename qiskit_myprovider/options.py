@@ -3,6 +3,12 @@
 Aer accepts any keyword in ``run()`` without a word and fails late (or never) on bad values.
 Here every option ``AerSimulator`` knows passes through, type-checked where Aer documents a
 type, and any other name is rejected up front with the list of valid names.
+
+The run options that IBM-targeting clients (qiskit-ibm-runtime's local mode,
+qiskit-experiments, mthree) send with every job are accepted where they ask for what a
+simulator does anyway (classified counts, qubits reset between shots, any repetition delay)
+and refused, naming what the simulator cannot give, where they ask for more (IQ data).
+They never reach Aer: :func:`simulator_options` drops them.
 """
 
 from __future__ import annotations
@@ -23,8 +29,10 @@ from qiskit_myprovider.validation import validate_seed, validate_shots
 
 __all__ = [
     "AER_OPTION_NAMES",
+    "DEVICE_OPTION_NAMES",
     "JOB_KEYWORDS",
     "METHODS",
+    "simulator_options",
     "validate_option",
     "validate_run_options",
     "validate_shots",
@@ -40,6 +48,7 @@ AER_OPTION_NAMES: Final[frozenset[str]] = frozenset(
 
 #: Keywords of ``run()`` that describe the job rather than the simulation.
 JOB_KEYWORDS: Final[frozenset[str]] = frozenset({"job_name", "job_tags", "header"})
+
 
 def _int_like(value: object) -> bool:
     return isinstance(value, numbers.Integral) and not isinstance(value, bool)
@@ -137,6 +146,81 @@ _VALIDATORS: Final[dict[str, Callable[[str, object], object]]] = {
 }
 
 
+def _check_meas_level(name: str, value: object) -> object:
+    # MeasLevel is an IntEnum: CLASSIFIED == 2.
+    if not _int_like(value):
+        raise InvalidInputTypeError(f"Option '{name}' must be an int (2), not {value!r}")
+    if int(value) != 2:  # type: ignore[call-overload]
+        raise InvalidInputError(
+            f"Option '{name}'={int(value)} asks for kerneled or raw (IQ) measurement data; "  # type: ignore[call-overload]
+            "a simulator returns classified counts only: use meas_level=2 (or leave it out)"
+        )
+    return 2
+
+
+def _check_meas_return(name: str, value: object) -> object:
+    choices = ("single", "avg")
+    # MeasReturnType is a str Enum; its value is the string.
+    text = getattr(value, "value", value)
+    if text not in choices:
+        raise InvalidInputError(
+            f"Option '{name}' must be one of {', '.join(choices)}, not {value!r}"
+        )
+    return text
+
+
+def _check_optional_seconds(name: str, value: object) -> object:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise InvalidInputTypeError(
+            f"Option '{name}' must be a number of seconds or None, not {value!r}"
+        )
+    if not float(value) >= 0:
+        raise InvalidInputError(f"Option '{name}' must be >= 0 seconds, not {value}")
+    return float(value)
+
+
+def _check_init_qubits(name: str, value: object) -> object:
+    if not isinstance(value, bool):
+        raise InvalidInputTypeError(f"Option '{name}' must be a bool, not {value!r}")
+    if not value:
+        raise InvalidInputError(
+            f"Option '{name}'=False asks to keep each shot's final state for the next; a "
+            "simulator starts every shot from |0...0>: use init_qubits=True (or leave it out)"
+        )
+    return True
+
+
+#: Run options of IBM devices that clients send routinely; checked, then never given to Aer.
+_DEVICE_VALIDATORS: Final[dict[str, Callable[[str, object], object]]] = {
+    "meas_level": _check_meas_level,
+    "meas_return": _check_meas_return,
+    "rep_delay": _check_optional_seconds,
+    "rep_time": _check_optional_seconds,
+    "init_qubits": _check_init_qubits,
+    "use_measure_esp": _check_type((bool, type(None)), "a bool or None"),
+}
+
+#: The device run options accepted (see the module docstring).
+DEVICE_OPTION_NAMES: Final[frozenset[str]] = frozenset(_DEVICE_VALIDATORS)
+
+_OPTION_NAMES: Final = AER_OPTION_NAMES | DEVICE_OPTION_NAMES
+
+
+def simulator_options(options: Mapping[str, Any]) -> dict[str, Any]:
+    """Return the options to hand Aer: device options dropped, and None meaning Aer's default.
+
+    Args:
+        options: Validated options (a backend's defaults merged with a run's).
+    """
+    return {
+        name: value
+        for name, value in options.items()
+        if value is not None and name not in DEVICE_OPTION_NAMES
+    }
+
+
 def _unknown(name: str, valid: frozenset[str]) -> UnknownOptionError:
     import difflib
 
@@ -158,13 +242,13 @@ def validate_option(name: str, value: object) -> object:
         The value to use (ints normalised to ``int``).
 
     Raises:
-        UnknownOptionError: ``name`` is not an option Aer knows.
+        UnknownOptionError: ``name`` is neither an option Aer knows nor a device option.
         InvalidInputTypeError: the value has the wrong type.
         InvalidInputError: the value is out of range or not one of the choices.
     """
-    if name not in AER_OPTION_NAMES:
-        raise _unknown(name, AER_OPTION_NAMES)
-    check = _VALIDATORS.get(name)
+    if name not in _OPTION_NAMES:
+        raise _unknown(name, _OPTION_NAMES)
+    check = _VALIDATORS.get(name) or _DEVICE_VALIDATORS.get(name)
     return check(name, value) if check is not None else value
 
 
@@ -182,7 +266,7 @@ def validate_run_options(options: Mapping[str, Any]) -> dict[str, Any]:
         InvalidInputTypeError: a value of the wrong type.
         InvalidInputError: a value out of range.
     """
-    valid = AER_OPTION_NAMES | JOB_KEYWORDS
+    valid = _OPTION_NAMES | JOB_KEYWORDS
     for name in options:
         if name not in valid:
             raise _unknown(name, valid)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+
 import pytest
 from qiskit import QuantumCircuit, transpile
 from qiskit.primitives import BackendEstimatorV2, BackendSamplerV2
@@ -152,3 +154,41 @@ def test_from_backend_copies_target_and_noise() -> None:
 def test_from_backend_rejects_non_backends() -> None:
     with pytest.raises(InvalidInputTypeError, match="BackendV2"):
         MyBackend.from_backend("ibm_brisbane")  # type: ignore[arg-type]
+
+
+def test_deep_copies_run_jobs_share_the_store_and_keep_options_apart(
+    provider: MyProvider, backend: MyBackend
+) -> None:
+    clone = copy.deepcopy(backend)
+    assert clone is not backend
+    assert clone.engine is backend.engine
+    clone.set_options(shots=7)
+    assert backend.options.shots == 1024
+    assert clone.options.shots == 7
+    job = clone.run(bell_circuit())
+    assert sum(job.result().get_counts().values()) == 7
+    assert provider.job(job.job_id()).job_id() == job.job_id()
+    assert backend.retrieve_job(job.job_id()).status().name == "DONE"
+    assert sum(backend.run(bell_circuit()).result().get_counts().values()) == 1024
+
+
+def test_shallow_copies_keep_options_apart_too(backend: MyBackend) -> None:
+    clone = copy.copy(backend)
+    clone.set_options(shots=9)
+    assert backend.options.shots == 1024
+    assert clone.options.shots == 9
+    assert clone.engine is backend.engine
+
+
+def test_a_copy_of_a_device_mimic_keeps_its_target_and_noise(provider: MyProvider) -> None:
+    device = GenericBackendV2(num_qubits=5, seed=11)
+    mimic = MyBackend.from_backend(device, provider=provider)
+    clone = copy.deepcopy(mimic)
+    assert clone.num_qubits == 5
+    assert set(clone.target.operation_names) == set(mimic.target.operation_names)
+    assert clone.noisy
+    assert clone.options.noise_model is not None
+    qc = transpile(ghz_circuit(3), clone, seed_transpiler=1)
+    counts = clone.run(qc, shots=2000, seed_simulator=3).result().get_counts()
+    assert set(counts) - {"000", "111"}, "the noise model did not survive the copy"
+    assert counts.get("000", 0) + counts.get("111", 0) > 1500
