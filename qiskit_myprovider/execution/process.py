@@ -1,9 +1,10 @@
 """Warm worker processes: real parallelism, real cancellation, crash isolation.
 
-Each worker is a process started with the *spawn* context (never fork: forking after Aer
-has run OpenMP can hang, qiskit-aer #1385). It keeps the simulators it was sent, runs one
-task at a time and sends the result back over a pipe; circuits and results travel pickled,
-never as QASM. One manager thread in the caller's process hands tasks to idle workers and
+Each worker is a clean interpreter of the package's own worker entry point (see
+:mod:`.launch`; never a fork: forking after Aer has run OpenMP can hang, qiskit-aer #1385),
+so it never re-imports the user's main module. It keeps the simulators it was sent, runs one
+task at a time and sends the result back over a socket; circuits travel as QPY, results
+pickled, never as QASM. One manager thread in the caller's process hands tasks to idle workers and
 watches every pipe and process sentinel at once, so it sees a result, a crash or an
 out-of-memory kill the moment it happens.
 
@@ -29,7 +30,6 @@ import os
 import signal
 import threading
 import time
-import traceback
 import weakref
 from dataclasses import dataclass, field, replace
 from multiprocessing.connection import Connection, wait
@@ -39,13 +39,11 @@ from qiskit import qpy
 
 from qiskit_myprovider.exceptions import ExecutionError, InvalidInputError, WorkerDiedError
 from qiskit_myprovider.execution.base import JobExecutor, SimulationTask, TaskHandle, TaskListener
+from qiskit_myprovider.execution.launch import WorkerProcess, start_worker
 from qiskit_myprovider.execution.remote import with_remote_traceback
 
 if TYPE_CHECKING:
-    from multiprocessing.context import SpawnProcess
-
     from qiskit import QuantumCircuit
-    from qiskit_aer import AerSimulator
 
 __all__ = ["ProcessExecutor"]
 
@@ -53,49 +51,6 @@ logger = logging.getLogger(__name__)
 
 #: How often the manager checks for idle workers to release when nothing else happens.
 _HOUSEKEEPING_INTERVAL: Final = 1.0
-
-
-# -- the worker side ------------------------------------------------------------------------
-
-
-def _worker_main(conn: Connection, memory_limit_mb: int | None) -> None:
-    """Serve tasks from ``conn`` until told to stop or the parent goes away."""
-    # The parent handles Ctrl-C; a worker must not die of it mid-job.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    from qiskit_myprovider.execution.simulate import simulate
-
-    if memory_limit_mb is not None:
-        import resource
-
-        limit = memory_limit_mb * 1024 * 1024
-        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-    simulators: dict[str, AerSimulator] = {}
-    conn.send(("ready", os.getpid()))
-    while True:
-        try:
-            message = conn.recv()
-        except (EOFError, OSError):
-            return  # the parent is gone: leave no orphan behind
-        if message is None:
-            return
-        task_id, key, simulator, task, packed, threads = message
-        if simulator is not None:
-            simulators[key] = simulator
-        run_options = dict(task.run_options)
-        if threads is not None:
-            run_options.setdefault("max_parallel_threads", threads)
-        circuits = _unpack_circuits(packed) if packed is not None else task.circuits
-        task = replace(task, simulator=simulators[key], run_options=run_options, circuits=circuits)
-        try:
-            result = simulate(task)
-        except BaseException as exc:
-            tb = traceback.format_exc()
-            try:
-                conn.send(("error", task_id, exc, tb))
-            except Exception:  # the exception itself did not pickle
-                conn.send(("error", task_id, ExecutionError(f"{type(exc).__name__}: {exc}"), tb))
-        else:
-            conn.send(("done", task_id, result, None))
 
 
 # -- the caller side ------------------------------------------------------------------------
@@ -120,7 +75,7 @@ class _ProcessTask(TaskHandle):
 
 @dataclass(eq=False)
 class _Worker:
-    process: SpawnProcess
+    process: WorkerProcess
     conn: Connection
     ready: bool = False
     task: _ProcessTask | None = None
@@ -134,14 +89,15 @@ class _Worker:
 
 
 class ProcessExecutor(JobExecutor):
-    """Run tasks in warm worker processes (spawn context), one task per worker at a time.
+    """Run tasks in warm worker processes (clean interpreters), one task per worker at a time.
 
     Args:
         max_workers: How many workers at most (default: the number of cores).
         idle_timeout: Seconds a worker may sit idle before it is released.
         memory_limit_mb: A hard address-space limit per worker, and the default Aer
             ``max_memory_mb`` of each task; a job that needs more ends in ERROR.
-        mp_context: ``"spawn"`` (default) or ``"forkserver"``; ``"fork"`` is refused.
+        mp_context: ``"spawn"`` (default: a clean interpreter, see :mod:`.launch`) or
+            ``"forkserver"`` (multiprocessing's); ``"fork"`` is refused.
     """
 
     name = "process"
@@ -172,7 +128,7 @@ class ProcessExecutor(JobExecutor):
             raise InvalidInputError(
                 f"memory_limit_mb must be an int >= 64 or None, not {memory_limit_mb!r}"
             )
-        self._ctx: Any = multiprocessing.get_context(mp_context)
+        self._mp_context = mp_context
         self._max_workers = max_workers
         self._cores = cores
         self._idle_timeout = float(idle_timeout)
@@ -181,7 +137,7 @@ class ProcessExecutor(JobExecutor):
         self._lock = threading.Lock()
         self._queue: collections.deque[_ProcessTask] = collections.deque()
         self._workers: list[_Worker] = []
-        self._wake_r, self._wake_w = self._ctx.Pipe(duplex=False)
+        self._wake_r, self._wake_w = multiprocessing.Pipe(duplex=False)
         self._manager: threading.Thread | None = None
         self._closed = False
         _live_executors.add(self)
@@ -301,7 +257,9 @@ class ProcessExecutor(JobExecutor):
                 self._release_idle_locked()
                 waitables: list[Any] = [self._wake_r]
                 for worker in self._workers:
-                    waitables += [worker.conn, worker.process.sentinel]
+                    waitables.append(worker.conn)
+                    if worker.process.sentinel >= 0:
+                        waitables.append(worker.process.sentinel)
             _deliver(reports)
             try:
                 ready = set(wait(waitables, timeout=_HOUSEKEEPING_INTERVAL))
@@ -332,7 +290,7 @@ class ProcessExecutor(JobExecutor):
                     except Exception as exc:
                         why = " ".join(str(exc).split())  # multiprocessing's text spans lines
                         error = ExecutionError(
-                            f"could not start a worker process: {why} {_SPAWN_HINT}"
+                            f"could not start a worker process: {why}. {_START_HINT}"
                         )
                         self._fail_queue_locked(error, reports)
                 return
@@ -383,16 +341,8 @@ class ProcessExecutor(JobExecutor):
         return free
 
     def _start_worker_locked(self) -> None:
-        parent_conn, child_conn = self._ctx.Pipe(duplex=True)
-        process = self._ctx.Process(
-            target=_worker_main,
-            args=(child_conn, self._memory_limit_mb),
-            name="myprovider-worker",
-            daemon=True,
-        )
-        process.start()
-        child_conn.close()
-        self._workers.append(_Worker(process=process, conn=parent_conn))
+        process, conn = start_worker(self._memory_limit_mb, self._mp_context)
+        self._workers.append(_Worker(process=process, conn=conn))
 
     def _release_idle_locked(self) -> None:
         now = time.monotonic()
@@ -434,14 +384,20 @@ class ProcessExecutor(JobExecutor):
         self._workers.remove(worker)
         worker.conn.close()
         if not worker.ready:
-            # It died while starting up: the cause is in the environment (most often a script
-            # without a __main__ guard, which the spawned child re-runs), and starting another
-            # worker would only die the same way. Fail what waits, with the likely fix.
+            # It died while starting up: the cause is in the environment (the package or Aer
+            # cannot be imported, too small a memory limit), and starting another worker would
+            # only die the same way. Fail what waits, with the likely fix.
             code = worker.process.exitcode
+            limit = (
+                f" It had a memory limit of {self._memory_limit_mb} MB; a larger one may help."
+                if self._memory_limit_mb is not None
+                else ""
+            )
             self._fail_queue_locked(
                 WorkerDiedError(
                     f"A worker process (pid {worker.pid}) exited with code {code} while "
-                    f"starting, before it could take a job. {_SPAWN_HINT}"
+                    f"starting, before it could take a job (its error, if any, is on stderr)."
+                    f"{limit} {_START_HINT}"
                 ),
                 reports,
             )
@@ -456,11 +412,10 @@ class ProcessExecutor(JobExecutor):
             reports.append((handle.listener, "error", _death(worker, handle)))
 
 
-#: What usually makes a spawned worker fail to start.
-_SPAWN_HINT: Final = (
-    "Worker processes are started with the 'spawn' method, which re-imports the main script: "
-    'if this runs as a script, put its code under `if __name__ == "__main__":`, or use '
-    'MyProvider(executor="thread")'
+#: What to do when workers cannot start.
+_START_HINT: Final = (
+    "Workers are new interpreters that import qiskit_myprovider and qiskit_aer from the "
+    'caller\'s sys.path; check that they import there, or use MyProvider(executor="thread")'
 )
 
 

@@ -1,0 +1,127 @@
+"""The worker side of :class:`~qiskit_myprovider.execution.ProcessExecutor`.
+
+A worker is a clean interpreter running ``python -m qiskit_myprovider.execution.worker``: it
+never imports the user's main module (tasks are circuits and options, no user code), so an
+unguarded script, a script read from stdin, ``python -c`` and notebooks all run worker jobs
+exactly once. It keeps the simulators it was sent, runs one task at a time and answers over
+the connection it was handed; it dies with its parent (Linux's parent-death signal, and an
+end-of-file on that connection everywhere).
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import os
+import signal
+import sys
+import traceback
+from dataclasses import replace
+from multiprocessing.connection import Connection
+from typing import TYPE_CHECKING, Final
+
+if TYPE_CHECKING:
+    from qiskit import QuantumCircuit
+    from qiskit_aer import AerSimulator
+
+__all__ = ["main", "serve"]
+
+#: prctl(2) option: the signal this process gets when its parent thread ends.
+_PR_SET_PDEATHSIG: Final = 1
+
+
+def _die_with_parent(parent_pid: int) -> None:
+    """Ask Linux to SIGKILL this worker the moment its parent ends (no-op elsewhere)."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):
+        return  # the end-of-file on the connection still ends the worker
+    if os.getppid() != parent_pid:  # the parent died before the request took effect
+        os._exit(0)
+
+
+def _limit_memory(memory_limit_mb: int | None) -> None:
+    if memory_limit_mb is None:
+        return
+    import resource
+
+    limit = memory_limit_mb * 1024 * 1024
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+
+def _unpack(packed: bytes) -> tuple[QuantumCircuit, ...]:
+    import io
+
+    from qiskit import qpy
+
+    return tuple(qpy.load(io.BytesIO(packed)))
+
+
+def serve(conn: Connection, memory_limit_mb: int | None) -> None:
+    """Serve tasks from ``conn`` until told to stop or the parent goes away.
+
+    Args:
+        conn: The connection to the parent's executor.
+        memory_limit_mb: The address-space limit to set first (None: none).
+    """
+    # The parent handles Ctrl-C; a worker must not die of it mid-job.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    from qiskit_myprovider.exceptions import ExecutionError
+    from qiskit_myprovider.execution.simulate import simulate
+
+    _limit_memory(memory_limit_mb)
+    simulators: dict[str, AerSimulator] = {}
+    conn.send(("ready", os.getpid()))
+    while True:
+        try:
+            message = conn.recv()
+        except (EOFError, OSError):
+            return  # the parent is gone: leave no orphan behind
+        if message is None:
+            return
+        task_id, key, simulator, task, packed, threads = message
+        if simulator is not None:
+            simulators[key] = simulator
+        run_options = dict(task.run_options)
+        if threads is not None:
+            run_options.setdefault("max_parallel_threads", threads)
+        circuits = _unpack(packed) if packed is not None else task.circuits
+        task = replace(task, simulator=simulators[key], run_options=run_options, circuits=circuits)
+        try:
+            result = simulate(task)
+        except BaseException as exc:
+            tb = traceback.format_exc()
+            reply: tuple[object, ...] = ("error", task_id, exc, tb)
+            fallback: tuple[object, ...] | None = (
+                "error", task_id, ExecutionError(f"{type(exc).__name__}: {exc}"), tb,
+            )  # fmt: skip
+        else:
+            reply, fallback = ("done", task_id, result, None), None
+        try:
+            try:
+                conn.send(reply)
+            except (EOFError, OSError):
+                raise
+            except Exception:  # the exception itself did not pickle
+                if fallback is None:
+                    raise
+                conn.send(fallback)
+        except (EOFError, OSError):
+            return  # the parent went away while we simulated: end quietly
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point: ``python -m qiskit_myprovider.execution.worker FD PARENT_PID [LIMIT_MB]``."""
+    args = sys.argv[1:] if argv is None else argv
+    fd, parent_pid = int(args[0]), int(args[1])
+    memory_limit_mb = int(args[2]) if len(args) > 2 and args[2] else None
+    _die_with_parent(parent_pid)
+    with Connection(fd) as conn:
+        serve(conn, memory_limit_mb)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,117 @@
+"""Workers start as clean interpreters: no user script is ever re-run in them.
+
+Each case runs a real program in a child interpreter, as a user would, whose job goes to a
+worker process; the program's body must run exactly once, exit 0, and leave exactly one DONE
+job in the store.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from qiskit_myprovider import MyProvider
+from tests.support import PATIENCE, child_env
+
+#: The body of a user program without a ``__main__`` guard. It prints BODY once per run of
+#: the body: a worker that re-imported the main module would print it again.
+PROGRAM = """\
+from qiskit import QuantumCircuit, transpile
+from qiskit.circuit.library import quantum_volume
+from qiskit_myprovider import MyProvider
+
+print("BODY", flush=True)
+provider = MyProvider(executor={executor!r})
+backend = provider.get_backend("myprovider_statevector")
+if {slow!r}:
+    # Estimated well over 0.3 s, so the default "auto" executor sends it to a worker.
+    qc = quantum_volume(18, 12, seed=3)
+    qc.measure_all()
+    qc = transpile(qc, backend, optimization_level=0)
+else:
+    qc = QuantumCircuit(2)
+    qc.h(0)
+    qc.cx(0, 1)
+    qc.measure_all()
+job = backend.run(qc, shots=20, seed_simulator=1)
+counts = job.result(timeout=120).get_counts()
+executor = backend.executor
+workers = getattr(executor, "process_executor", executor).worker_pids()
+print("RESULT", sum(counts.values()), type(executor).__name__, "workers", len(workers), flush=True)
+provider.close()
+"""
+
+CASES = [
+    pytest.param("auto", True, id="auto-slow-job"),
+    pytest.param("process", False, id="process-executor"),
+]
+
+
+def run_program(how: str, program: str, store: Path, cwd: Path) -> subprocess.CompletedProcess[str]:
+    env = child_env(store)
+    if how == "script":
+        script = cwd / "unguarded.py"
+        script.write_text(program)
+        argv, stdin = [sys.executable, str(script)], None
+    elif how == "stdin":
+        argv, stdin = [sys.executable, "-"], program
+    else:
+        argv, stdin = [sys.executable, "-c", program], None
+    return subprocess.run(
+        argv, input=stdin, capture_output=True, text=True, timeout=PATIENCE * 3, cwd=cwd, env=env
+    )
+
+
+def stored_statuses(store: Path) -> list[str]:
+    with MyProvider(store=store, executor="thread") as provider:
+        return [job.status().name for job in provider.jobs(limit=None)]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("how", ["script", "stdin", "command"])
+@pytest.mark.parametrize(("executor", "slow"), CASES)
+def test_a_program_without_a_main_guard_runs_its_worker_job_exactly_once(
+    tmp_path: Path, how: str, executor: str, slow: bool
+) -> None:
+    store = tmp_path / "jobs.sqlite3"
+    done = run_program(how, PROGRAM.format(executor=executor, slow=slow), store, tmp_path)
+    assert done.returncode == 0, done.stderr[-3000:]
+    lines = done.stdout.splitlines()
+    assert lines.count("BODY") == 1, done.stdout
+    name = "AutoExecutor" if executor == "auto" else "ProcessExecutor"
+    assert f"RESULT 20 {name} workers 1" in lines, "the job did not run in a worker"
+    assert "Traceback" not in done.stderr, done.stderr[-3000:]
+    assert stored_statuses(store) == ["DONE"]
+
+
+@pytest.mark.slow
+def test_a_jupyter_kernel_runs_a_worker_job_once(tmp_path: Path) -> None:
+    import nbformat
+    from nbclient import NotebookClient
+
+    store = tmp_path / "jobs.sqlite3"
+    code = PROGRAM.format(executor="process", slow=False)
+    notebook = nbformat.v4.new_notebook()
+    notebook.cells = [
+        nbformat.v4.new_code_cell(
+            f"import os\nos.environ['QISKIT_MYPROVIDER_STORE'] = {json.dumps(str(store))}"
+        ),
+        nbformat.v4.new_code_cell(code),
+    ]
+    client = NotebookClient(
+        notebook,
+        timeout=int(PATIENCE * 3),
+        kernel_name="python3",
+        resources={"metadata": {"path": str(tmp_path)}},
+    )
+    client.execute(env=child_env(store))
+    outputs = "".join(
+        output.get("text", "") for cell in notebook.cells for output in cell.get("outputs", [])
+    )
+    assert outputs.count("BODY") == 1, outputs
+    assert "RESULT 20 ProcessExecutor workers 1" in outputs
+    assert stored_statuses(store) == ["DONE"]
