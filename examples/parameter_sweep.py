@@ -84,5 +84,5 @@ def main() -> None:
             print(f"{value:6.3f}  {magnetisation(counts):6.3f}  {all_zero:8.3f}")
 
 
-if __name__ == "__main__":  # needed: the provider may start worker processes (spawn)
+if __name__ == "__main__":
     main()

@@ -55,5 +55,5 @@ def main() -> None:
         print(f"{len(provider.jobs(limit=None))} jobs recorded in the job store")
 
 
-if __name__ == "__main__":  # needed: the provider may start worker processes (spawn)
+if __name__ == "__main__":
     main()
