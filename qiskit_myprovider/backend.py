@@ -9,11 +9,14 @@ or the process-wide default one), on its own executor or on the engine's.
 from __future__ import annotations
 
 import copy
+import math
+import numbers
 import uuid
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Final, Protocol
 
+import numpy as np
 from qiskit import QuantumCircuit
 from qiskit.circuit import ControlFlowOp, ParameterExpression
 from qiskit.providers import BackendV2, JobStatus, Options
@@ -484,6 +487,7 @@ class MyBackend(BackendV2):
                     f"Circuit {index} ('{circuit.name}') has {circuit.num_qubits} qubits; "
                     f"backend '{self.name}' simulates at most {width}"
                 )
+            check_finite_angles(index, circuit)
         return circuits
 
     @staticmethod
@@ -519,7 +523,9 @@ class MyBackend(BackendV2):
                     f"parameter_binds[{index}] leaves parameters of circuit {index} "
                     f"unbound: {names}"
                 )
-            values = {param: list(vals) for param, vals in bind.items()}
+            values = {
+                param: _bind_values(index, circuit, param, vals) for param, vals in bind.items()
+            }
             lengths = {len(v) for v in values.values()}
             if len(lengths) > 1:
                 raise InvalidInputError(
@@ -528,3 +534,42 @@ class MyBackend(BackendV2):
                 )
             checked.append(values)
         return checked
+
+
+def _bind_values(index: int, circuit: QuantumCircuit, param: object, values: object) -> list[float]:
+    """Check one parameter's values in ``parameter_binds``: a non-empty list of finite reals."""
+    label = f"parameter_binds[{index}][{getattr(param, 'name', param)!s}]"
+    if param not in circuit.parameters:
+        names = ", ".join(sorted(p.name for p in circuit.parameters)) or "none"
+        raise InvalidInputError(
+            f"{label}: circuit {index} ('{circuit.name}') has no such parameter "
+            f"(its parameters: {names})"
+        )
+    if isinstance(values, str | bytes) or not isinstance(values, Sequence | np.ndarray):
+        raise InvalidInputTypeError(
+            f"{label} must be a list of values (one per run), not {type(values).__name__} "
+            f"{values!r}; write [{values!r}] for one run"
+        )
+    if len(values) == 0:
+        raise InvalidInputError(f"{label} is empty; give at least one value")
+    checked: list[float] = []
+    for value in values:
+        if isinstance(value, bool) or not isinstance(value, numbers.Real):
+            raise InvalidInputTypeError(
+                f"{label} holds {type(value).__name__} {value!r}; values must be real numbers"
+            )
+        if not math.isfinite(float(value)):
+            raise InvalidInputError(f"{label} holds {value}; values must be finite")
+        checked.append(float(value))
+    return checked
+
+
+def check_finite_angles(index: int, circuit: QuantumCircuit) -> None:
+    """Refuse a circuit whose gates hold NaN or infinite angles (Aer runs them to nonsense)."""
+    for instruction in circuit.data:
+        for value in instruction.operation.params:
+            if isinstance(value, float) and not math.isfinite(value):
+                raise InvalidInputError(
+                    f"Circuit {index} ('{circuit.name}'): gate "
+                    f"'{instruction.operation.name}' has the angle {value}; angles must be finite"
+                )

@@ -13,6 +13,7 @@ They never reach Aer: :func:`simulator_options` drops them.
 
 from __future__ import annotations
 
+import math
 import numbers
 from collections.abc import Callable, Mapping
 from typing import Any, Final
@@ -69,14 +70,42 @@ def _check_type(kind: type | tuple[type, ...], label: str) -> Callable[[str, obj
     return check
 
 
-def _check_nonnegative_int(name: str, value: object) -> object:
+#: The largest int any Aer option takes (its C++ side holds them in 32-bit ints at least).
+_MAX_INT: Final = 2**31 - 1
+
+
+def _int_check(minimum: int) -> Callable[[str, object], object]:
+    def check(name: str, value: object) -> object:
+        if value is None:
+            return value
+        if not _int_like(value):
+            raise InvalidInputTypeError(
+                f"Option '{name}' must be an int >= {minimum} or None, not {value!r}"
+            )
+        number: int = int(value)  # type: ignore[call-overload]
+        if not minimum <= number <= _MAX_INT:
+            raise InvalidInputError(
+                f"Option '{name}' must be between {minimum} and {_MAX_INT}, not {number}"
+            )
+        return number
+
+    return check
+
+
+_check_nonnegative_int = _int_check(0)
+_check_positive_int = _int_check(1)
+
+
+def _check_finite_number(name: str, value: object) -> object:
     if value is None:
         return value
-    if not _int_like(value) or int(value) < 0:  # type: ignore[call-overload]
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise InvalidInputTypeError(
-            f"Option '{name}' must be a non-negative int or None, not {value!r}"
+            f"Option '{name}' must be a number, not {type(value).__name__} {value!r}"
         )
-    return int(value)  # type: ignore[call-overload]
+    if not math.isfinite(float(value)):
+        raise InvalidInputError(f"Option '{name}' must be a finite number, not {value}")
+    return float(value)
 
 
 def _check_choice(choices: tuple[str, ...]) -> Callable[[str, object], object]:
@@ -108,7 +137,8 @@ def _check_noise_model(name: str, value: object) -> object:
 
 
 _BOOL = _check_type(bool, "a bool")
-_NUMBER = _check_type((int, float), "a number")
+_NUMBER = _check_finite_number
+_STRING = _check_type(str, "a str")
 
 _VALIDATORS: Final[dict[str, Callable[[str, object], object]]] = {
     "shots": _check_shots,
@@ -134,7 +164,8 @@ _VALIDATORS: Final[dict[str, Callable[[str, object], object]]] = {
     "statevector_parallel_threshold": _check_nonnegative_int,
     "statevector_sample_measure_opt": _check_nonnegative_int,
     "matrix_product_state_truncation_threshold": _NUMBER,
-    "matrix_product_state_max_bond_dimension": _check_nonnegative_int,
+    # 0 makes Aer loop forever holding the GIL (or crash): a bond dimension is at least 1.
+    "matrix_product_state_max_bond_dimension": _check_positive_int,
     "mps_parallel_threshold": _check_nonnegative_int,
     "mps_omp_threads": _check_nonnegative_int,
     "shot_branching_enable": _BOOL,
@@ -144,6 +175,26 @@ _VALIDATORS: Final[dict[str, Callable[[str, object], object]]] = {
     "batched_shots_gpu": _BOOL,
     "runtime_parameter_bind_enable": _BOOL,
 }
+
+
+def _by_default_type(default: object) -> Callable[[str, object], object] | None:
+    """The check for an Aer option that has none of its own, from the type of its default."""
+    if isinstance(default, bool):
+        return _BOOL
+    if isinstance(default, int):
+        return _check_nonnegative_int
+    if isinstance(default, float):
+        return _NUMBER
+    if isinstance(default, str):
+        return _STRING
+    return None
+
+
+for _name, _default in AerSimulator._default_options()._fields.items():
+    _check = _by_default_type(_default)
+    if _name in AER_OPTION_NAMES and _name not in _VALIDATORS and _check is not None:
+        _VALIDATORS[_name] = _check
+del _name, _default, _check
 
 
 def _check_meas_level(name: str, value: object) -> object:

@@ -6,7 +6,6 @@ import concurrent.futures
 import itertools
 import os
 import time
-from pathlib import Path
 
 import pytest
 from qiskit import transpile

@@ -77,6 +77,8 @@ def _failure_message(job_id: str, result: Result) -> str:
 _AMPLITUDE_RATE: Final = 2.5e8
 #: Fixed cost of each circuit in Aer's kernel (set-up, sampling).
 _PER_CIRCUIT: Final = 2e-4
+#: Cost of sampling one shot (measured: 5,000,000 shots of a Bell circuit in 2.8 s).
+_PER_SHOT: Final = 5.6e-7
 #: What moving one instruction to a worker and back costs (QPY both ways, measured).
 _TRANSFER_PER_INSTRUCTION: Final = 1e-5
 _TRANSFER_BASE: Final = 1e-3
@@ -94,7 +96,8 @@ def estimate_cost(
     The estimate only needs to tell microsecond jobs from second-long ones, so it is cheap:
     constant time per circuit (instruction count, never a walk over the instructions). It
     is the state size the method handles times the number of instructions, times the shots
-    when every shot needs its own trajectory (a noise model), plus a fixed cost per circuit.
+    when every shot needs its own trajectory (a noise model), plus the sampling of every
+    shot and a fixed cost per circuit.
 
     Args:
         circuits: The job's circuits.
@@ -108,6 +111,8 @@ def estimate_cost(
     options = options or {}
     shots = int(options.get("shots") or 1)
     trajectories = shots if options.get("noise_model") is not None else 1
+    # Sampling costs too, whatever the state: millions of shots of a tiny circuit take seconds.
+    sampling = shots * _PER_SHOT
     total = 0.0
     counts = rows if rows is not None else [1] * len(circuits)
     for circuit, runs in zip(circuits, counts, strict=True):
@@ -121,7 +126,8 @@ def estimate_cost(
             state = math.ldexp(1.0, min(2 * n, 1000))
         else:
             state = math.ldexp(1.0, min(n, 1000))
-        total += (state * ops * trajectories / _AMPLITUDE_RATE + _PER_CIRCUIT) * max(runs, 1)
+        per_run = state * ops * trajectories / _AMPLITUDE_RATE + _PER_CIRCUIT + sampling
+        total += per_run * max(runs, 1)
     return total
 
 
