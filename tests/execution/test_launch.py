@@ -115,3 +115,62 @@ def test_a_jupyter_kernel_runs_a_worker_job_once(tmp_path: Path) -> None:
     assert outputs.count("BODY") == 1, outputs
     assert "RESULT 20 ProcessExecutor workers 1" in outputs
     assert stored_statuses(store) == ["DONE"]
+
+
+#: A caller that keeps two workers busy with long simulations, then waits to be killed.
+BUSY_CALLER = """\
+import sys, time
+from qiskit import transpile
+from qiskit.circuit.library import quantum_volume
+from qiskit_myprovider import MyProvider
+from qiskit_myprovider.execution import ProcessExecutor
+
+provider = MyProvider(store=":memory:", executor=ProcessExecutor(max_workers=2))
+backend = provider.get_backend("myprovider_statevector")
+qc = quantum_volume(24, 30, seed=5)
+qc.measure_all()
+qc = transpile(qc, backend, optimization_level=0)
+jobs = [backend.run(qc, shots=10) for _ in range(2)]
+while not all(job.running() for job in jobs):
+    time.sleep(0.01)
+print(*provider.executor.worker_pids(), flush=True)
+time.sleep(600)
+"""
+
+#: How soon every worker must be gone after its caller dies.
+WORKERS_GONE_WITHIN = 2.0
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("signal_name", ["SIGKILL", "SIGTERM"])
+def test_workers_die_with_their_caller_quietly(tmp_path: Path, signal_name: str) -> None:
+    import signal
+    import time
+
+    from tests.support import process_alive, wait_until
+
+    with subprocess.Popen(
+        [sys.executable, "-c", BUSY_CALLER],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=child_env(),
+        cwd=tmp_path,
+    ) as caller:
+        assert caller.stdout is not None
+        assert caller.stderr is not None
+        pids = [int(pid) for pid in caller.stdout.readline().split()]
+        assert len(pids) == 2, "the caller did not report two busy workers"
+        assert all(process_alive(pid) for pid in pids)
+        caller.send_signal(getattr(signal, signal_name))
+        killed_at = time.monotonic()
+        caller.wait(PATIENCE)
+        wait_until(
+            lambda: not any(process_alive(pid) for pid in pids),
+            what="the workers to die with their caller",
+            timeout=WORKERS_GONE_WITHIN,
+        )
+        assert time.monotonic() - killed_at <= WORKERS_GONE_WITHIN + 0.5
+        # The workers shared the caller's stderr: it ends (EOF) once they are all gone,
+        # and they wrote nothing into it on the way out.
+        assert caller.stderr.read() == ""
