@@ -94,8 +94,10 @@ class ProcessExecutor(JobExecutor):
     Args:
         max_workers: How many workers at most (default: the number of cores).
         idle_timeout: Seconds a worker may sit idle before it is released.
-        memory_limit_mb: A hard address-space limit per worker, and the default Aer
-            ``max_memory_mb`` of each task; a job that needs more ends in ERROR.
+        memory_limit_mb: A hard limit on what each worker may allocate beyond what it holds
+            once started (the interpreter and Aer take over a GiB of address space first),
+            and the default Aer ``max_memory_mb`` of each task; a job that needs more ends in
+            ERROR with a message that names the limit.
         mp_context: ``"spawn"`` (default: a clean interpreter, see :mod:`.launch`) or
             ``"forkserver"`` (multiprocessing's); ``"fork"`` is refused.
     """
@@ -409,7 +411,9 @@ class ProcessExecutor(JobExecutor):
         if handle.cancelled:
             reports.append((handle.listener, "cancelled", None))
         else:
-            reports.append((handle.listener, "error", _death(worker, handle)))
+            reports.append(
+                (handle.listener, "error", _death(worker, handle, self._memory_limit_mb))
+            )
 
 
 #: What to do when workers cannot start.
@@ -450,7 +454,7 @@ def _unpack_circuits(packed: bytes) -> tuple[QuantumCircuit, ...]:
     return tuple(qpy.load(io.BytesIO(packed)))
 
 
-def _death(worker: _Worker, handle: _ProcessTask) -> WorkerDiedError:
+def _death(worker: _Worker, handle: _ProcessTask, limit_mb: int | None) -> WorkerDiedError:
     code = worker.process.exitcode
     if code is not None and code < 0:
         try:
@@ -461,6 +465,8 @@ def _death(worker: _Worker, handle: _ProcessTask) -> WorkerDiedError:
             how += " (the out-of-memory killer sends this signal too)"
     else:
         how = f"exited with code {code}"
+    if limit_mb is not None:
+        how += f" (it ran under a memory limit of {limit_mb} MB beyond its own start-up)"
     return WorkerDiedError(
         f"The worker process (pid {worker.pid}) running job {handle.task.job_id} {how}; "
         "the job was lost, other jobs go on"

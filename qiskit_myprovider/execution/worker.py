@@ -44,12 +44,29 @@ def _die_with_parent(parent_pid: int) -> None:
 
 
 def _limit_memory(memory_limit_mb: int | None) -> None:
+    """Cap what the worker may allocate at ``memory_limit_mb`` beyond what it holds now.
+
+    The interpreter, NumPy, Qiskit and Aer already map well over a GiB of address space
+    before any job; a limit on the whole address space would leave a small limit nothing.
+    """
     if memory_limit_mb is None:
         return
     import resource
 
-    limit = memory_limit_mb * 1024 * 1024
+    limit = _address_space_now() + memory_limit_mb * 1024 * 1024
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+
+def _address_space_now() -> int:
+    """The worker's current virtual memory size in bytes (0 where /proc cannot tell)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmSize:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError):
+        pass
+    return 0
 
 
 def _unpack(packed: bytes) -> tuple[QuantumCircuit, ...]:

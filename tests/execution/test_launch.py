@@ -174,3 +174,28 @@ def test_workers_die_with_their_caller_quietly(tmp_path: Path, signal_name: str)
         # The workers shared the caller's stderr: it ends (EOF) once they are all gone,
         # and they wrote nothing into it on the way out.
         assert caller.stderr.read() == ""
+
+
+def test_the_smallest_memory_limit_runs_a_small_job_and_an_over_limit_job_names_it() -> None:
+    from qiskit import QuantumCircuit
+
+    from qiskit_myprovider.execution import ProcessExecutor
+
+    executor = ProcessExecutor(max_workers=1, memory_limit_mb=64)  # the smallest accepted
+    try:
+        with MyProvider(store=":memory:", executor=executor) as provider:
+            backend = provider.get_backend("myprovider_statevector")
+            small = QuantumCircuit(1)
+            small.x(0)
+            small.measure_all()
+            assert backend.run(small, shots=10).result(timeout=PATIENCE).get_counts() == {"1": 10}
+            big = QuantumCircuit(26)  # 1 GiB of amplitudes
+            big.h(range(26))
+            big.measure_all()
+            job = backend.run(big, shots=10)
+            job.wait_for_final_state(timeout=PATIENCE)
+            assert job.status().name == "ERROR"
+            assert "64M" in (job.error_message() or ""), job.error_message()
+            assert backend.run(small, shots=5).result(timeout=PATIENCE).get_counts() == {"1": 5}
+    finally:
+        executor.shutdown()
