@@ -42,7 +42,7 @@ from qiskit_myprovider.options import (
     validate_run_options,
 )
 from qiskit_myprovider.store import JobRecord
-from qiskit_myprovider.validation import validate_job_id, validate_tags
+from qiskit_myprovider.validation import validate_job_id, validate_tags, validate_text
 
 if TYPE_CHECKING:
     from qiskit_myprovider.execution import ExecutorSpec
@@ -337,10 +337,8 @@ class MyBackend(BackendV2):
                 for row in range(count)
             ]
             binds, rows = None, None
-        if job_name is not None and not isinstance(job_name, str):
-            raise InvalidInputTypeError(
-                f"job_name must be a str, not {type(job_name).__name__} {job_name!r}"
-            )
+        if job_name is not None:
+            validate_text(job_name, name="job_name")
         tags = validate_tags(job_tags) if job_tags is not None else []
         if header is not None and not isinstance(header, Mapping):
             raise InvalidInputTypeError(f"header must be a dict, not {type(header).__name__}")

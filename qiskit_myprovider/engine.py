@@ -31,7 +31,12 @@ from qiskit_myprovider.store import (
     default_store_path,
     make_owner_token,
 )
-from qiskit_myprovider.validation import validate_count, validate_datetime, validate_tags
+from qiskit_myprovider.validation import (
+    validate_count,
+    validate_datetime,
+    validate_tags,
+    validate_text,
+)
 
 if TYPE_CHECKING:
     from qiskit_myprovider.execution import ExecutorSpec
@@ -203,8 +208,8 @@ class Engine:
             InvalidInputTypeError: an argument of the wrong type.
         """
         for label, text in (("backend_name", backend_name), ("name", name)):
-            if text is not None and not isinstance(text, str):
-                raise InvalidInputTypeError(f"{label} must be a str, not {type(text).__name__}")
+            if text is not None:
+                validate_text(text, name=label)
         query = JobQuery(
             limit=validate_count("limit", limit, allow_none=True),
             skip=validate_count("skip", skip) or 0,
@@ -280,8 +285,18 @@ def open_store(store: object) -> JobStore:
     if isinstance(store, str) and store == ":memory:":
         return MemoryJobStore()
     if isinstance(store, str | os.PathLike):
-        if not os.fspath(store):
+        path = os.fspath(store)
+        if not path:
             raise InvalidInputError("store must be ':memory:' or a file path, not ''")
+        try:
+            unusable = "\x00" in path or b"\x00" in os.fsencode(path)
+        except UnicodeEncodeError:
+            unusable = True
+        if unusable:
+            raise InvalidInputError(
+                f"store path {path!r} cannot name a file (a NUL character or text the file "
+                "system cannot encode); give another path"
+            )
         return WriteBehindStore(SQLiteJobStore(store))
     if all(callable(getattr(store, attr, None)) for attr in _STORE_METHODS):
         return store  # type: ignore[return-value]

@@ -22,13 +22,17 @@ from typing_extensions import override
 from qiskit_myprovider.clock import now
 from qiskit_myprovider.exceptions import (
     ExecutionError,
-    InvalidInputTypeError,
     JobCancelledError,
     JobFailedError,
     JobTimeoutError,
     MyJobError,
 )
-from qiskit_myprovider.validation import validate_interval, validate_tags, validate_timeout
+from qiskit_myprovider.validation import (
+    validate_interval,
+    validate_tags,
+    validate_text,
+    validate_timeout,
+)
 
 if TYPE_CHECKING:
     from qiskit import QuantumCircuit
@@ -287,9 +291,10 @@ class MyJob(JobV1):
 
         Raises:
             InvalidInputTypeError: ``name`` is not a string.
+            InvalidInputError: text the store cannot keep (NUL, unpaired surrogates, over
+                1000 characters).
         """
-        if not isinstance(name, str):
-            raise InvalidInputTypeError(f"A job name must be a str, not {type(name).__name__}")
+        validate_text(name, name="A job name")
         with self._cond:
             self._store.update(self.job_id(), name=name)
             self._record.name = name

@@ -21,8 +21,10 @@ from qiskit_myprovider.clock import aware
 from qiskit_myprovider.exceptions import InvalidInputError, InvalidInputTypeError
 
 __all__ = [
+    "MAX_COUNT",
     "MAX_SEED",
     "MAX_SHOTS",
+    "MAX_TEXT",
     "deadline",
     "validate_count",
     "validate_datetime",
@@ -31,6 +33,7 @@ __all__ = [
     "validate_seed",
     "validate_shots",
     "validate_tags",
+    "validate_text",
     "validate_timeout",
 ]
 
@@ -38,6 +41,10 @@ __all__ = [
 MAX_SHOTS: Final = 10**9
 #: The largest seed Aer takes (its seeds are signed 64-bit integers).
 MAX_SEED: Final = 2**63 - 1
+#: The largest count (limit, skip) the job store can hold: SQLite's integers are 64-bit.
+MAX_COUNT: Final = 2**63 - 1
+#: The longest job name or tag, in characters.
+MAX_TEXT: Final = 1000
 
 
 def _int_like(value: object) -> bool:
@@ -132,6 +139,31 @@ def deadline(timeout: object, *, name: str = "timeout") -> float | None:
     return None if seconds is None else time.monotonic() + seconds
 
 
+def validate_text(value: object, *, name: str) -> str:
+    """Return ``value`` if it is text the job store can keep: a job name, a tag.
+
+    Raises:
+        InvalidInputTypeError: ``value`` is not a string.
+        InvalidInputError: it holds a NUL character or an unpaired surrogate (not valid
+            UTF-8), or is longer than 1000 characters.
+    """
+    if not isinstance(value, str):
+        raise InvalidInputTypeError(f"{name} must be a str, not {type(value).__name__} {value!r}")
+    if "\x00" in value:
+        raise InvalidInputError(f"{name} must not contain NUL characters: {value!r}")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise InvalidInputError(
+            f"{name} is not valid text (it holds an unpaired surrogate): {value!r}"
+        ) from None
+    if len(value) > MAX_TEXT:
+        raise InvalidInputError(
+            f"{name} is {len(value)} characters long; at most {MAX_TEXT} are kept"
+        )
+    return value
+
+
 def validate_tags(tags: object) -> list[str]:
     """Return ``tags`` as a list of strings.
 
@@ -143,6 +175,7 @@ def validate_tags(tags: object) -> list[str]:
 
     Raises:
         InvalidInputTypeError: ``tags`` is a string, not a sequence, or holds a non-string.
+        InvalidInputError: a tag the store cannot keep (see :func:`validate_text`).
     """
     if isinstance(tags, str) or not isinstance(tags, Sequence | set | frozenset):
         raise InvalidInputTypeError(
@@ -154,6 +187,7 @@ def validate_tags(tags: object) -> list[str]:
             raise InvalidInputTypeError(
                 f"job tags must be strings; {tag!r} is a {type(tag).__name__}"
             )
+        validate_text(tag, name="a job tag")
         if tag not in result:
             result.append(tag)
     return result
@@ -189,8 +223,8 @@ def validate_count(name: str, value: object, *, allow_none: bool = False) -> int
     if not _int_like(value):
         raise InvalidInputTypeError(f"{name} must be an int, not {value!r}")
     count: int = int(value)  # type: ignore[call-overload]
-    if count < 0:
-        raise InvalidInputError(f"{name} must be >= 0, not {count}")
+    if not 0 <= count <= MAX_COUNT:
+        raise InvalidInputError(f"{name} must be between 0 and 2**63 - 1, not {count}")
     return count
 
 
@@ -204,4 +238,10 @@ def validate_datetime(name: str, value: object) -> datetime | None:
         return None
     if not isinstance(value, datetime):
         raise InvalidInputTypeError(f"{name} must be a datetime, not {type(value).__name__}")
-    return aware(value)
+    try:
+        return aware(value)
+    except (OverflowError, ValueError, OSError):  # beyond what local time can express
+        raise InvalidInputError(
+            f"{name}={value!r} is out of range; give a datetime with a timezone, or a "
+            "later/earlier one"
+        ) from None

@@ -7,6 +7,9 @@ culprit, that no job was recorded, and that the backend still runs a good job af
 from __future__ import annotations
 
 import math
+import re
+from datetime import datetime
+from pathlib import Path
 
 import pytest
 from qiskit import QuantumCircuit
@@ -107,3 +110,59 @@ def test_millions_of_shots_are_never_run_in_the_callers_process() -> None:
         assert auto.route(task) is auto.process_executor
     finally:
         auto.shutdown()
+
+
+@pytest.mark.parametrize(
+    ("store", "error"),
+    [
+        ("a\x00b.sqlite3", InvalidInputError),
+        ("\ud800.sqlite3", InvalidInputError),
+        (b"jobs.sqlite3", InvalidInputTypeError),
+        ("", InvalidInputError),
+    ],
+)
+def test_a_store_path_no_file_can_have_is_refused_in_the_tree(store: object, error: type) -> None:
+    with pytest.raises(error, match="store"):
+        MyProvider(store=store)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("filters", "error", "fragment"),
+    [
+        ({"limit": 2**64}, InvalidInputError, "limit"),
+        ({"skip": -1}, InvalidInputError, "skip"),
+        ({"name": "\ud800"}, InvalidInputError, "surrogate"),
+        ({"backend_name": "x\x00"}, InvalidInputError, "NUL"),
+        ({"job_tags": ["\x00"]}, InvalidInputError, "NUL"),
+        ({"created_after": datetime.min}, InvalidInputError, "out of range"),
+        ({"status": "FINISHED"}, InvalidInputError, "Valid: "),
+    ],
+)
+def test_queries_the_store_cannot_hold_are_refused_in_the_tree(
+    tmp_path: Path, filters: dict[str, object], error: type, fragment: str
+) -> None:
+    with MyProvider(store=tmp_path / "jobs.sqlite3", executor="thread") as provider:
+        provider.get_backend().run(bell_circuit(), shots=5).result()
+        with pytest.raises(error, match=re.escape(fragment)):
+            provider.jobs(**filters)  # type: ignore[arg-type]
+        assert len(provider.jobs(limit=None)) == 1
+
+
+@pytest.mark.parametrize(
+    ("name", "tags"), [("x\x00", None), ("\udcff", None), ("n" * 1001, None), (None, ["\ud800"])]
+)
+def test_names_and_tags_the_store_cannot_hold_are_refused_before_queueing(
+    tmp_path: Path, name: str | None, tags: list[str] | None
+) -> None:
+    with MyProvider(store=tmp_path / "jobs.sqlite3", executor="thread") as provider:
+        backend = provider.get_backend()
+        with pytest.raises(InvalidInputError):
+            backend.run(bell_circuit(), job_name=name, job_tags=tags)
+        assert provider.jobs(limit=None) == []
+        job = backend.run(bell_circuit(), shots=5)
+        with pytest.raises(InvalidInputError):
+            job.update_name(name or "\ud800")
+        with pytest.raises(InvalidInputError):
+            job.update_tags(tags or ["\x00"])
+        assert job.result().get_counts()
+        assert provider.job(job.job_id()).name() is None
