@@ -1,12 +1,19 @@
 """A :class:`dask.distributed.Client` as a job executor: the route beyond one machine.
 
-Each job becomes one Dask task. The task runs :func:`~.simulate.simulate` on a Dask worker;
-each backend's simulator is scattered to the cluster once and stays in the workers' memory,
-so a task carries only its circuits and options. The worker announces
-the start of a task through Dask's event log, so the job turns RUNNING when it really starts;
-errors come back with their remote traceback. A queued task is cancelled in the scheduler; a
-running one cannot be interrupted by Dask, so cancelling it marks the job CANCELLED and its
-result is discarded.
+Each job becomes one Dask task. On the Dask worker the task hands the simulation to a small
+pool of our own worker processes (a :class:`~.process.ProcessExecutor` that lives in that
+Dask worker), so a running job can be stopped for real: cancelling it sets a Dask ``Event``
+that the task polls, and the task kills the simulating process and frees the Dask worker
+within a fraction of a second. A crash of the simulation leaves the Dask worker alive and
+ends the job in ERROR. Each backend's simulator is scattered to the cluster once and stays in
+the workers' memory, so a task carries only its circuits and options. The task announces its
+start through Dask's event log, so the job turns RUNNING when it really starts; errors come
+back with their remote traceback. A queued task is cancelled in the scheduler.
+
+A Dask worker lost mid-job (killed, out of memory, its machine gone): Dask's scheduler runs
+the task again on another worker, up to ``distributed.scheduler.allowed-failures`` times
+(default 3), so the job still ends DONE; past that limit the job ends in ERROR with a message
+that says its Dask workers died.
 
 ``dask[distributed]`` is an optional dependency (``pip install qiskit-myprovider[dask]``); it
 is imported only when this executor is used.
@@ -22,7 +29,11 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any, Final
 
 from qiskit_myprovider.execution.base import JobExecutor, SimulationTask, TaskHandle, TaskListener
-from qiskit_myprovider.execution.remote import with_remote_traceback
+from qiskit_myprovider.execution.remote import (
+    RemoteTaskError,
+    RemoteTraceback,
+    with_remote_traceback,
+)
 
 if TYPE_CHECKING:
     from qiskit_aer import AerSimulator
@@ -30,6 +41,12 @@ if TYPE_CHECKING:
 __all__ = ["DaskExecutor", "is_dask_client"]
 
 _TOPIC: Final = "qiskit-myprovider-started"
+#: How often a task on a Dask worker checks whether its job was cancelled (seconds).
+_CANCEL_POLL: Final = 0.1
+
+_pool: Any = None
+_pool_lock = threading.Lock()
+
 
 def is_dask_client(obj: object) -> bool:
     """Return whether ``obj`` is a ``dask.distributed.Client`` (without importing Dask)."""
@@ -39,17 +56,72 @@ def is_dask_client(obj: object) -> bool:
     )
 
 
-def _run_on_worker(task: SimulationTask, simulator: AerSimulator, topic: str, token: str) -> Any:
-    from dataclasses import replace
+def _worker_pool() -> Any:
+    """The pool of simulating processes of this Dask worker (one per Dask thread)."""
+    global _pool
+    with _pool_lock:
+        if _pool is None:
+            from distributed import get_worker
 
-    from distributed import get_client
+            from qiskit_myprovider.execution.process import ProcessExecutor
 
-    from qiskit_myprovider.execution.simulate import simulate
+            try:
+                slots = int(get_worker().state.nthreads)
+            except Exception:  # not on a worker (a test calling the task directly)
+                slots = 1
+            _pool = ProcessExecutor(max_workers=max(slots, 1))
+        return _pool
 
-    # Synchronous on purpose: Aer keeps the GIL for the whole simulation, so an event only
-    # queued on the worker (Worker.log_event) would not leave before the result does.
+
+class _Outcome:
+    """Collects what the pool reports about one task, on the Dask worker."""
+
+    def __init__(self) -> None:
+        self.finished = threading.Event()
+        self.result: Any = None
+        self.error: BaseException | None = None
+        self.cancelled = False
+
+    def task_started(self) -> bool:
+        return True
+
+    def task_succeeded(self, result: Any) -> None:
+        self.result = result
+        self.finished.set()
+
+    def task_failed(self, error: BaseException) -> None:
+        self.error = error
+        self.finished.set()
+
+    def task_cancelled(self) -> None:
+        self.cancelled = True
+        self.finished.set()
+
+
+def _run_on_worker(
+    task: SimulationTask, simulator: AerSimulator, topic: str, token: str, cancel_name: str
+) -> Any:
+    from distributed import Event, get_client
+
     get_client().log_event(topic, token)
-    return simulate(replace(task, simulator=simulator))
+    outcome = _Outcome()
+    handle = _worker_pool().submit(replace(task, simulator=simulator), outcome)
+    cancel = Event(cancel_name)  # type: ignore[no-untyped-call]
+    while not outcome.finished.wait(_CANCEL_POLL):
+        if cancel.is_set():  # type: ignore[no-untyped-call]
+            handle.cancel()  # kills the simulating process; the pool starts a fresh one
+            outcome.finished.wait()
+            cancel.clear()  # type: ignore[no-untyped-call]
+            break
+    if outcome.error is not None:
+        cause = outcome.error.__cause__
+        tb = cause.tb if isinstance(cause, RemoteTraceback) else ""
+        raise RemoteTaskError(outcome.error, tb)
+    if outcome.cancelled:
+        from qiskit_myprovider.exceptions import ExecutionError
+
+        raise ExecutionError(f"job {task.job_id} was cancelled while it ran")
+    return outcome.result
 
 
 class _DaskTask(TaskHandle):
@@ -66,7 +138,10 @@ class _DaskTask(TaskHandle):
             if self.done:
                 return False
             self.done = True
+            running = self.started
             self.owner._forget_locked(self)
+        if running:
+            self.owner._stop_running(self.token)
         if self.future is not None:
             self.future.cancel()
         self.listener.task_cancelled()
@@ -128,6 +203,7 @@ class DaskExecutor(JobExecutor):
             simulator,
             self._topic,
             token,
+            _cancel_name(token),
             key=f"myprovider-{token}",
             pure=False,
         )
@@ -144,6 +220,12 @@ class DaskExecutor(JobExecutor):
         with contextlib.suppress(Exception):  # the client may already be closed
             self._client.unsubscribe_topic(self._topic)
         self._simulators.clear()
+
+    def _stop_running(self, token: str) -> None:
+        from distributed import Event
+
+        with contextlib.suppress(Exception):  # the cluster may be gone: nothing runs then
+            Event(_cancel_name(token), client=self._client).set()  # type: ignore[no-untyped-call]
 
     def _position(self, handle: _DaskTask) -> int | None:
         with self._lock:
@@ -179,9 +261,26 @@ class DaskExecutor(JobExecutor):
             handle.listener.task_started()
         if status == "error":
             error = future.exception()
+            if type(error).__name__ == "KilledWorker":
+                from qiskit_myprovider.exceptions import ExecutionError
+
+                lost = ExecutionError(
+                    f"The Dask workers that ran this job died ({error}); Dask ran it again on "
+                    "other workers up to its limit (distributed.scheduler.allowed-failures)"
+                )
+                lost.__cause__ = error
+                handle.listener.task_failed(lost)
+                return
+            if isinstance(error, RemoteTaskError):
+                handle.listener.task_failed(error.unwrap())
+                return
             tb = future.traceback()
             if tb is not None:
                 with_remote_traceback(error, "".join(traceback.format_tb(tb)))
             handle.listener.task_failed(error)
         else:
             handle.listener.task_succeeded(future.result())
+
+
+def _cancel_name(token: str) -> str:
+    return f"qiskit-myprovider-cancel-{token}"
