@@ -332,7 +332,10 @@ class MyProvider:
         if isinstance(older_than, timedelta):
             if older_than < timedelta(0):
                 raise InvalidInputError(f"older_than must not be negative, not {older_than}")
-            cutoff = now() - older_than
+            try:
+                cutoff = now() - older_than
+            except OverflowError:  # longer ago than the calendar goes: no job is that old
+                return 0
         elif isinstance(older_than, datetime):
             cutoff = validate_datetime("older_than", older_than) or older_than
         else:
