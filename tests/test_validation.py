@@ -1,12 +1,12 @@
 """Bad input gets a specific error naming the culprit, before anything is queued.
 
-After each rejection the same backend still runs a good circuit, and no job was recorded.
+After each rejection the same backend still runs a good circuit, and no job was recorded or queued.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -16,6 +16,7 @@ from qiskit.providers import QiskitBackendNotFoundError
 
 from qiskit_myprovider import MyBackend, MyProvider
 from qiskit_myprovider import exceptions as exc
+from qiskit_myprovider.execution import SimulationTask, TaskHandle, TaskListener, ThreadExecutor
 
 from .conftest import bell_circuit
 
@@ -85,34 +86,73 @@ CASES: list[tuple[str, Callable[[MyProvider, MyBackend], Any], type[Exception], 
 ]  # fmt: skip
 
 
+class CountingExecutor(ThreadExecutor):
+    """A thread executor that counts the tasks it was given."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.submitted = 0
+
+    def submit(self, task: SimulationTask, listener: TaskListener) -> TaskHandle:
+        self.submitted += 1
+        return super().submit(task, listener)
+
+
+@pytest.fixture
+def counting() -> Iterator[tuple[MyProvider, CountingExecutor]]:
+    executor = CountingExecutor()
+    with MyProvider(store=":memory:", executor=executor) as provider:
+        yield provider, executor
+    executor.shutdown()
+
+
 @pytest.mark.parametrize(
     ("call", "error", "fragments"),
     [case[1:] for case in CASES],
     ids=[case[0] for case in CASES],
 )
 def test_bad_input_is_rejected_clearly_and_leaves_backend_usable(
-    provider: MyProvider,
-    backend: MyBackend,
+    counting: tuple[MyProvider, CountingExecutor],
     call: Callable[[MyProvider, MyBackend], Any],
     error: type[Exception],
     fragments: list[str],
 ) -> None:
-    before = [job.job_id() for job in provider.jobs(limit=None)]
+    provider, executor = counting
+    backend = provider.get_backend()
     with pytest.raises(error) as info:
         call(provider, backend)
+    assert type(info.value) is error  # the case's own class, not merely one of its bases
     message = str(info.value)
     for fragment in fragments:
         assert fragment in message, f"{fragment!r} missing from {message!r}"
     assert isinstance(info.value, exc.MyProviderError)
     assert isinstance(info.value, ValueError | TypeError | LookupError)
-    assert [job.job_id() for job in provider.jobs(limit=None)] == before  # nothing recorded
+    assert provider.jobs(limit=None) == []  # nothing recorded
+    assert executor.submitted == 0  # nothing queued
     counts = backend.run(bell_circuit(), shots=32, seed_simulator=1).result().get_counts()
     assert set(counts) <= {"00", "11"}
     assert sum(counts.values()) == 32
+    assert (len(provider.jobs(limit=None)), executor.submitted) == (1, 1)
 
 
-def test_there_are_at_least_fifteen_distinct_bad_inputs() -> None:
-    assert len({case[0] for case in CASES}) >= 15
+def test_the_table_names_each_case_once_and_covers_every_bad_input_error() -> None:
+    """Every error class the tree has for bad input (a ValueError, TypeError or LookupError)."""
+    names = [case[0] for case in CASES]
+    assert len(names) == len(set(names))
+    bad_input_errors = {
+        cls
+        for cls in map(vars(exc).__getitem__, exc.__all__)
+        if issubclass(cls, ValueError | TypeError | LookupError)
+    }
+    assert bad_input_errors == {
+        exc.InvalidInputError,
+        exc.InvalidInputTypeError,
+        exc.UnknownOptionError,
+        exc.UnboundParametersError,
+        exc.BackendNotFoundError,
+        exc.JobNotFoundError,
+    }
+    assert {case[2] for case in CASES} == bad_input_errors
 
 
 def test_unknown_backend_is_also_qiskits_not_found_error(provider: MyProvider) -> None:

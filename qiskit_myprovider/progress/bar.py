@@ -1,0 +1,211 @@
+""":class:`ProgressBar`: a live line per job, as a ``wait_for_final_state`` callback."""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import TYPE_CHECKING, Any, Final
+
+from qiskit.providers import JobStatus
+from qiskit.providers.jobstatus import JOB_FINAL_STATES
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import BarColumn, Progress, TextColumn
+from rich.table import Column
+
+from qiskit_myprovider.exceptions import InvalidInputError
+from qiskit_myprovider.progress.columns import ElapsedColumn, GlyphColumn, StateColumn
+from qiskit_myprovider.progress.display import (
+    default_console,
+    make_progress,
+    state_text,
+    stop_progress,
+)
+from qiskit_myprovider.progress.facts import origin, queue_position, run_time
+from qiskit_myprovider.progress.watch import watch
+
+if TYPE_CHECKING:
+    from types import TracebackType
+
+    from rich.progress import TaskID
+
+__all__ = ["ProgressBar"]
+
+
+class ProgressBar:
+    """A live progress line per job, as a ``wait_for_final_state`` callback.
+
+    Pass an instance as the ``callback`` of :meth:`MyJob.wait_for_final_state
+    <qiskit_myprovider.MyJob.wait_for_final_state>` (or of any Qiskit job's). Each job it is
+    called for gets a line: a spinner, the job id, a pulsing bar, its state (with the queue
+    position while it is QUEUED) and the time since the job was created. When the job ends,
+    the line shows the final state (✓ DONE, ✗ ERROR, ⊘ CANCELLED) and its run time; when all
+    its jobs have ended the display stops. ``wait`` sets how often the state is re-read::
+
+        job.wait_for_final_state(wait=0.1, callback=ProgressBar())
+
+    As a context manager, leaving the block stops the display at once, the final lines drawn
+    (or, with ``transient=True``, erased); otherwise a watcher thread does it the moment the
+    job ends, which may be just after ``wait_for_final_state`` has returned.
+
+    On a console that is not a terminal (a file, a CI log) nothing is drawn while waiting and
+    the final lines are printed when the jobs end (unless ``transient``).
+
+    Args:
+        console: Where to draw (default: a console on stderr).
+        show_after: Seconds of waiting on a job before its line appears: a job that ends
+            sooner shows nothing at all.
+        transient: Erase the lines when the display stops, instead of leaving them.
+        description: Text before the job id (default ``"Job"``).
+
+    Raises:
+        InvalidInputError: ``show_after`` is negative.
+    """
+
+    def __init__(
+        self,
+        *,
+        console: Console | None = None,
+        show_after: float = 0.0,
+        transient: bool = False,
+        description: str = "Job",
+    ) -> None:
+        if not show_after >= 0:
+            raise InvalidInputError(f"show_after must be >= 0 seconds, not {show_after}")
+        self.console: Final = console or default_console()
+        self._show_after = float(show_after)
+        self._transient = transient
+        self._description = description
+        self._lock = threading.RLock()
+        self._stop_watching = threading.Event()
+        self._progress: Progress | None = None
+        self._jobs: dict[str, _Tracked] = {}
+
+    def __call__(self, job_id: str, status: JobStatus, job: Any) -> None:
+        """Show (or update) the line of ``job``; the ``wait_for_final_state`` callback protocol.
+
+        Args:
+            job_id: The job's id.
+            status: Its current (not final) status.
+            job: The job itself.
+        """
+        with self._lock:
+            tracked = self._jobs.get(job_id)
+            if tracked is None:
+                first_seen = time.monotonic()
+                tracked = self._jobs[job_id] = _Tracked(job, first_seen, origin(job, first_seen))
+                watch(job, self._stop_watching, self._job_ended)
+            if tracked.final:
+                return
+            state = state_text(status, queue_position(job))
+            if tracked.task is not None and self._progress is not None:
+                self._progress.update(tracked.task, status=status, state=state)
+                return
+            if time.monotonic() - tracked.first_seen < self._show_after:
+                return
+            progress = self._progress or self._new_progress()
+            tracked.task = progress.add_task(
+                f"{escape(self._description)} {escape(job_id)}",
+                total=None,
+                origin=tracked.origin,
+                elapsed=None,
+                status=status,
+                state=state,
+            )
+            if self._progress is None:
+                self._progress = progress
+                progress.start()
+
+    def __enter__(self) -> ProgressBar:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Draw the final state of jobs that have ended, stop the display and its watchers.
+
+        Idempotent; a job still unfinished keeps its last line as it was.
+        """
+        self._stop_watching.set()
+        with self._lock:
+            for tracked in self._jobs.values():
+                if not tracked.final:
+                    try:
+                        status = tracked.job.status()
+                    except Exception:
+                        continue
+                    if status in JOB_FINAL_STATES:
+                        self._mark_final(tracked, status)
+            self._stop()
+        self._stop_watching = threading.Event()
+
+    # -- internals -----------------------------------------------------------------------
+
+    def _new_progress(self) -> Progress:
+        return make_progress(
+            self.console,
+            (
+                GlyphColumn(),
+                # A narrow terminal shortens the job id rather than wrapping the line.
+                TextColumn("{task.description}", table_column=Column(no_wrap=True)),
+                BarColumn(bar_width=10),
+                StateColumn(table_column=Column(no_wrap=True)),
+                TextColumn("·", style="dim"),
+                ElapsedColumn(),
+            ),
+            self._transient,
+        )
+
+    def _job_ended(self, job: Any, status: JobStatus) -> None:
+        with self._lock:
+            tracked = self._jobs.get(job.job_id())
+            if tracked is None or tracked.final:
+                return
+            self._mark_final(tracked, status)
+            if all(t.final or t.task is None for t in self._jobs.values()):
+                self._stop()
+
+    def _mark_final(self, tracked: _Tracked, status: JobStatus) -> None:
+        tracked.final = True
+        if tracked.task is None or self._progress is None:
+            return
+        elapsed = run_time(tracked.job, status)
+        if elapsed is None:
+            elapsed = time.monotonic() - tracked.origin
+        self._progress.update(
+            tracked.task,
+            total=1,
+            completed=1,
+            status=status,
+            state=state_text(status, None),
+            elapsed=elapsed,
+        )
+
+    def _stop(self) -> None:
+        progress, self._progress = self._progress, None
+        if progress is not None:
+            stop_progress(progress, transient=self._transient)
+        # Jobs seen again later start afresh (a new display for a new wait).
+        self._jobs = {k: t for k, t in self._jobs.items() if not t.final and t.task is None}
+
+
+class _Tracked:
+    """What :class:`ProgressBar` knows about one job."""
+
+    __slots__ = ("final", "first_seen", "job", "origin", "task")
+
+    def __init__(self, job: Any, first_seen: float, origin: float) -> None:
+        self.job = job
+        #: When the bar was first called for the job (``time.monotonic()``).
+        self.first_seen = first_seen
+        #: When the job was created, on the same clock.
+        self.origin = origin
+        #: Its line in the display, once shown.
+        self.task: TaskID | None = None
+        self.final = False
