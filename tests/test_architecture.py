@@ -22,7 +22,7 @@ PACKAGE: Final = ROOT / "qiskit_myprovider"
 #: still to come (engine, circuits, circuit_codec) have their place already.
 ORDER: Final = (
     ("__init__", "__main__", "cli", "adapters"),  # the ways in: CLI, other libraries' contracts
-    ("provider",),
+    ("provider", "catalogue"),
     ("backend",),
     ("job",),
     ("engine",),
