@@ -1,7 +1,8 @@
-"""``run --no-wait`` end to end: the job outlives the command, and other processes follow it.
+"""``run --no-wait``: what the command prints, and the runner end to end.
 
-Every command runs as ``python -m qiskit_myprovider`` in a fresh process, on a job store file
-of its own, as a user would type them one after the other.
+In the end-to-end tests every command runs as ``python -m qiskit_myprovider`` in a fresh
+process, on a job store file of its own, as a user would type them one after the other: the
+job outlives the command, and other processes follow it.
 """
 
 from __future__ import annotations
@@ -9,44 +10,81 @@ from __future__ import annotations
 import json
 import os
 import re
-import subprocess
-import sys
-import time
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from qiskit import qasm2, transpile
 from qiskit.circuit.library import quantum_volume
 
+from qiskit_myprovider import MyProvider
 from qiskit_myprovider.store import SQLiteJobStore, owner_is_gone
+from tests.cli.conftest import BAD_QASM2, BELL, Run, python_m, write
+from tests.support import PATIENCE, PROMPT, wait_until
 
-ROOT = Path(__file__).resolve().parent.parent
-BELL = ROOT / "examples" / "bell.qasm"
+SUMMARY_KEYS = {"job_id", "backend", "shots", "status", "name", "tags", "counts", "time_taken"}
+#: Seconds a runner may take to exit once its job is cancelled or it is killed.
+RUNNER_EXIT = 15 * PROMPT
 
 pytestmark = pytest.mark.skipif(os.name == "nt", reason="the runner tests use POSIX signals")
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Path:
-    return tmp_path / "jobs.sqlite3"
+def store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A job store file, for this process's ``main()`` and for the children."""
+    path = tmp_path / "jobs.sqlite3"
+    monkeypatch.setenv("QISKIT_MYPROVIDER_STORE", str(path))
+    return path
 
 
-def cli(store: Path, *argv: object, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "QISKIT_MYPROVIDER_STORE": str(store)}
-    for name in ("FORCE_COLOR", "COLUMNS", "TTY_COMPATIBLE", "TTY_INTERACTIVE"):
-        env.pop(name, None)
-    return subprocess.run(
-        [sys.executable, "-m", "qiskit_myprovider", *map(str, argv)],
-        input=stdin,
-        stdin=None if stdin is not None else subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
-        timeout=180,
-        env=env,
-        cwd=ROOT,
-        check=False,
-    )
+# -- what ``run --no-wait`` prints -------------------------------------------------------
+
+
+def test_no_wait_prints_only_the_job_id(run: Run, store: Path) -> None:
+    code, out, err = run("run", BELL, "--no-wait")
+    assert (code, err) == (0, "")
+    assert uuid.UUID(out.strip())
+    assert out.count("\n") == 1
+    with MyProvider(store=store) as provider:
+        assert provider.job(out.strip()).result(timeout=PATIENCE).get_counts()
+
+
+def test_no_wait_json_prints_the_pinned_keys_and_no_counts_yet(run: Run, store: Path) -> None:
+    code, out, _ = run("run", BELL, "--no-wait", "--json", "--tag", "later")
+    summary = json.loads(out)
+    assert code == 0
+    assert set(summary) >= SUMMARY_KEYS
+    assert summary["tags"] == ["later"]
+    assert summary["counts"] is None  # the runner hands the job over as soon as it is queued
+    with MyProvider(store=store) as provider:
+        assert provider.job(summary["job_id"]).result(timeout=PATIENCE).get_counts()
+
+
+def test_no_wait_refuses_an_in_memory_store_in_one_line(
+    mistake: Callable[..., str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("QISKIT_MYPROVIDER_STORE", ":memory:")
+    err = mistake("run", BELL, "--no-wait")
+    assert err.startswith("error: --no-wait needs a job store that other processes can read")
+    assert "':memory:'" in err
+
+
+def test_no_wait_reports_a_mistake_in_the_file_without_starting_a_runner(
+    mistake: Callable[..., str], store: Path, tmp_path: Path
+) -> None:
+    err = mistake("run", write(tmp_path, BAD_QASM2), "--no-wait")
+    assert re.fullmatch(r"error: .* is not valid OpenQASM 2: line 3.*\n", err)
+    assert not store.exists()
+
+
+def test_no_wait_passes_on_the_runners_one_line_error(run: Run, store: Path) -> None:
+    code, out, err = run("run", BELL, "--no-wait", "--backend", "nope")
+    assert (code, out) == (2, "")
+    assert re.fullmatch(r"error: No backend named 'nope'\. Available backends: .*\n", err)
+
+
+# -- the runner, end to end ----------------------------------------------------------------
 
 
 def qv_file(tmp_path: Path, qubits: int, depth: int) -> Path:
@@ -70,11 +108,8 @@ def runner_owner(store: Path, job_id: str) -> str:
     return owner
 
 
-def wait_until_gone(owner: str, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while not owner_is_gone(owner):
-        assert time.monotonic() < deadline, f"the runner {owner} is still alive"
-        time.sleep(0.1)
+def wait_until_gone(owner: str, timeout: float = PATIENCE) -> None:
+    wait_until(lambda: owner_is_gone(owner), what=f"the runner {owner} to exit", timeout=timeout)
 
 
 def test_the_job_outlives_the_command_and_other_processes_get_its_counts(
@@ -82,17 +117,19 @@ def test_the_job_outlives_the_command_and_other_processes_get_its_counts(
 ) -> None:
     """``run --no-wait`` returns before the job ends; ``jobs wait/result`` see it finish."""
     circuit = qv_file(tmp_path, 20, 10)
-    started = cli(store, "run", circuit, "--no-wait", "--json", "--shots", 50, "--seed", 3)
+    started = python_m(
+        "run", circuit, "--no-wait", "--json", "--shots", 50, "--seed", 3, store=store
+    )
     assert (started.returncode, started.stderr) == (0, "")
     summary = json.loads(started.stdout)
     job_id = summary["job_id"]
     assert summary["status"] in {"QUEUED", "RUNNING"}  # returned while the job still runs
     assert summary["counts"] is None
 
-    waited = cli(store, "jobs", "wait", job_id)
+    waited = python_m("jobs", "wait", job_id, store=store)
     assert (waited.returncode, waited.stdout, waited.stderr) == (0, f"Job {job_id} DONE\n", "")
 
-    result = cli(store, "jobs", "result", job_id, "--json")
+    result = python_m("jobs", "result", job_id, "--json", store=store)
     assert result.returncode == 0
     counts = json.loads(result.stdout)["counts"]
     assert sum(counts.values()) == 50
@@ -103,45 +140,46 @@ def test_the_job_outlives_the_command_and_other_processes_get_its_counts(
 
 
 def test_the_plain_output_is_the_job_id_alone(store: Path) -> None:
-    started = cli(store, "run", BELL, "--no-wait", "--name=-dashed-name", "--tag", "t")
+    started = python_m("run", BELL, "--no-wait", "--name=-dashed-name", "--tag", "t", store=store)
     assert (started.returncode, started.stderr) == (0, "")
     job_id = started.stdout.strip()
     assert started.stdout == f"{uuid.UUID(job_id)}\n"
-    shown = json.loads(cli(store, "jobs", "show", job_id, "--json").stdout)
+    shown = json.loads(python_m("jobs", "show", job_id, "--json", store=store).stdout)
     assert (shown["name"], shown["tags"]) == ("-dashed-name", ["t"])
 
 
 def test_a_circuit_from_stdin_is_handed_to_the_runner(store: Path) -> None:
-    started = cli(store, "run", "-", "--no-wait", "--seed", 1, stdin=BELL.read_text())
+    started = python_m("run", "-", "--no-wait", "--seed", 1, store=store, stdin=BELL.read_text())
     assert (started.returncode, started.stderr) == (0, "")
-    result = cli(store, "jobs", "result", started.stdout.strip(), "--json")
+    result = python_m("jobs", "result", started.stdout.strip(), "--json", store=store)
     assert set(json.loads(result.stdout)["counts"]) <= {"00", "11"}
 
 
 def test_jobs_cancel_stops_the_runner_and_its_job(store: Path, tmp_path: Path) -> None:
     """The runner owns the job; ``jobs cancel`` asks it to cancel, and it exits."""
-    started = cli(store, "run", qv_file(tmp_path, 23, 23), "--no-wait", "--shots", 10)
+    started = python_m("run", qv_file(tmp_path, 23, 23), "--no-wait", "--shots", 10, store=store)
     job_id = started.stdout.strip()
     owner = runner_owner(store, job_id)
 
-    cancelled = cli(store, "jobs", "cancel", job_id)
+    cancelled = python_m("jobs", "cancel", job_id, store=store)
     assert (cancelled.returncode, cancelled.stdout) == (0, f"Job {job_id} CANCELLED\n")
-    assert json.loads(cli(store, "jobs", "show", job_id, "--json").stdout)["status"] == "CANCELLED"
-    wait_until_gone(owner, timeout=30)
+    shown = python_m("jobs", "show", job_id, "--json", store=store)
+    assert json.loads(shown.stdout)["status"] == "CANCELLED"
+    wait_until_gone(owner, timeout=RUNNER_EXIT)
 
-    again = cli(store, "jobs", "cancel", job_id)
+    again = python_m("jobs", "cancel", job_id, store=store)
     assert again.returncode == 1
     assert "had already ended (CANCELLED)" in again.stderr
 
 
 def test_a_runner_that_dies_leaves_a_job_reported_lost(store: Path, tmp_path: Path) -> None:
-    started = cli(store, "run", qv_file(tmp_path, 22, 22), "--no-wait", "--shots", 10)
+    started = python_m("run", qv_file(tmp_path, 22, 22), "--no-wait", "--shots", 10, store=store)
     job_id = started.stdout.strip()
     owner = runner_owner(store, job_id)
     pid = int(owner.rsplit(":", 3)[1])
     os.kill(pid, 9)
-    wait_until_gone(owner, timeout=30)
+    wait_until_gone(owner, timeout=RUNNER_EXIT)
 
-    result = cli(store, "jobs", "result", job_id)
+    result = python_m("jobs", "result", job_id, store=store)
     assert result.returncode == 1
     assert re.fullmatch(rf"error: job {job_id} failed: .*was lost.*\n", result.stderr)
