@@ -12,9 +12,39 @@ Example:
     ['00', '11']
 """
 
-from qiskit_myprovider.backend import MyBackend
-from qiskit_myprovider.job import MyJob
-from qiskit_myprovider.provider import MyProvider
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any, Final
+
 from qiskit_myprovider.version import __version__
 
+if TYPE_CHECKING:
+    from qiskit_myprovider.backend import MyBackend
+    from qiskit_myprovider.job import MyJob
+    from qiskit_myprovider.provider import MyProvider
+
 __all__ = ["MyBackend", "MyJob", "MyProvider", "__version__"]
+
+#: Where each public class lives. They are imported on first use (PEP 562): each pulls in
+#: Qiskit and Aer, most of a second, which the command line's ``--help`` does without.
+_LAZY: Final = {
+    "MyBackend": "qiskit_myprovider.backend",
+    "MyJob": "qiskit_myprovider.job",
+    "MyProvider": "qiskit_myprovider.provider",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        # Also how ``from qiskit_myprovider import cli`` finds a submodule: on AttributeError
+        # the import system imports ``qiskit_myprovider.cli`` itself.
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value  # later look-ups find it without coming here
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

@@ -1,11 +1,13 @@
 """OpenQASM text to circuits, fast, including parametric templates with named placeholders.
 
 Plain OpenQASM 2 goes through Qiskit's native (Rust) parser, OpenQASM 3 through
-``qiskit.qasm3``. A *template* names its parameters verbatim inside gate arguments, as Divi's
-payloads do (``rz(1*β[0]) q[0];``), which neither parser accepts: each gate argument that
-mentions a parameter is read into a ``ParameterExpression`` here and replaced by a unique
-number; the native parser reads the rest, and the numbers are then swapped back for the
-expressions. The result is one parametric circuit, to be bound by Aer.
+``qiskit.qasm3``; the ``OPENQASM x;`` header says which (:func:`declared_version`, the
+package's one header rule; no header means OpenQASM 3). A *template* names its parameters
+verbatim inside gate arguments, as Divi's payloads do (``rz(1*β[0]) q[0];``), which neither
+parser accepts: each gate argument that mentions a parameter is read into a
+``ParameterExpression`` here and replaced by a unique number; the native parser reads the
+rest, and the numbers are then swapped back for the expressions. The result is one
+parametric circuit, to be bound by Aer.
 """
 
 from __future__ import annotations
@@ -13,8 +15,9 @@ from __future__ import annotations
 import ast
 import math
 import operator
+import os
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, Final
 
 import qiskit.qasm2
@@ -25,33 +28,64 @@ from qiskit.circuit.library import get_standard_gate_name_mapping
 
 from qiskit_myprovider.exceptions import InvalidInputError, InvalidInputTypeError
 
-__all__ = ["load_template", "parameter_name", "parse_qasm"]
+__all__ = ["DEFAULT_MAJOR", "declared_version", "load_template", "parameter_name", "parse_qasm"]
 
+#: The header rule, the one place it is written: whitespace and comments, then
+#: ``OPENQASM major[.minor]``. Everything that needs the version asks :func:`declared_version`.
 _HEADER: Final = re.compile(
-    r"\A(?:\s|//[^\n]*(?:\n|\Z)|/\*.*?\*/)*OPENQASM\s+(?P<major>\d+)(?:\.\d+)?", re.DOTALL
+    r"\A(?:\s|//[^\n]*(?:\n|\Z)|/\*.*?\*/)*OPENQASM\s+(?P<major>\d+)(?:\.(?P<minor>\d+))?",
+    re.DOTALL,
 )
 _WHITESPACE: Final = re.compile(r"\s+")
+#: The OpenQASM version of a program without a header (as Qiskit's ``qasm3`` reads it).
+DEFAULT_MAJOR: Final = 3
 
 
-def parse_qasm(text: str, label: str) -> QuantumCircuit:
+def declared_version(text: str) -> tuple[int, int] | None:
+    """Return the OpenQASM version that the program's header declares.
+
+    Args:
+        text: The program.
+
+    Returns:
+        ``(major, minor)`` (minor 0 when the header gives none, as in ``OPENQASM 3;``), or
+        None when the program has no ``OPENQASM`` header (it is then read as OpenQASM 3).
+    """
+    header = _HEADER.match(text)
+    if header is None:
+        return None
+    return int(header["major"]), int(header["minor"] or 0)
+
+
+def parse_qasm(
+    text: str, label: str, *, include_path: Iterable[str | os.PathLike[str]] | None = None
+) -> QuantumCircuit:
     """Parse OpenQASM 2 or 3 text (3 when it has no header).
 
     Args:
         text: The program.
         label: The circuit's label, for messages.
+        include_path: Directories searched for the files an OpenQASM 2 program includes
+            (None: Qiskit's default, the working directory). Qiskit's OpenQASM 3 importer
+            takes none: it knows ``stdgates.inc`` by itself.
 
     Returns:
         The circuit.
 
     Raises:
-        InvalidInputError: the text is not valid OpenQASM; the message names ``label``.
+        InvalidInputError: the text is not valid OpenQASM, or declares a version other than
+            2 or 3; the message names ``label``. For invalid text, ``__cause__`` is the
+            parser's own error (whose message says where the text went wrong).
     """
-    header = _HEADER.match(text)
-    major = int(header["major"]) if header else 3
+    version = declared_version(text)
+    major = version[0] if version is not None else DEFAULT_MAJOR
     try:
         if major == 2:
+            options: dict[str, Any] = {}
+            if include_path is not None:
+                options["include_path"] = tuple(include_path)
             circuit: QuantumCircuit = qiskit.qasm2.loads(
-                text, custom_instructions=qiskit.qasm2.LEGACY_CUSTOM_INSTRUCTIONS
+                text, custom_instructions=qiskit.qasm2.LEGACY_CUSTOM_INSTRUCTIONS, **options
             )
         elif major == 3:
             circuit = qiskit.qasm3.loads(text)

@@ -1,0 +1,185 @@
+"""``run --no-wait``: what the command prints, and the runner end to end.
+
+In the end-to-end tests every command runs as ``python -m qiskit_myprovider`` in a fresh
+process, on a job store file of its own, as a user would type them one after the other: the
+job outlives the command, and other processes follow it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from qiskit import qasm2, transpile
+from qiskit.circuit.library import quantum_volume
+
+from qiskit_myprovider import MyProvider
+from qiskit_myprovider.store import SQLiteJobStore, owner_is_gone
+from tests.cli.conftest import BAD_QASM2, BELL, Run, python_m, write
+from tests.support import PATIENCE, PROMPT, wait_until
+
+SUMMARY_KEYS = {"job_id", "backend", "shots", "status", "name", "tags", "counts", "time_taken"}
+#: Seconds a runner may take to exit once its job is cancelled or it is killed.
+RUNNER_EXIT = 15 * PROMPT
+
+pytestmark = pytest.mark.skipif(os.name == "nt", reason="the runner tests use POSIX signals")
+
+
+@pytest.fixture
+def store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A job store file, for this process's ``main()`` and for the children."""
+    path = tmp_path / "jobs.sqlite3"
+    monkeypatch.setenv("QISKIT_MYPROVIDER_STORE", str(path))
+    return path
+
+
+# -- what ``run --no-wait`` prints -------------------------------------------------------
+
+
+def test_no_wait_prints_only_the_job_id(run: Run, store: Path) -> None:
+    code, out, err = run("run", BELL, "--no-wait")
+    assert (code, err) == (0, "")
+    assert uuid.UUID(out.strip())
+    assert out.count("\n") == 1
+    with MyProvider(store=store) as provider:
+        assert provider.job(out.strip()).result(timeout=PATIENCE).get_counts()
+
+
+def test_no_wait_json_prints_the_pinned_keys_and_no_counts_yet(run: Run, store: Path) -> None:
+    code, out, _ = run("run", BELL, "--no-wait", "--json", "--tag", "later")
+    summary = json.loads(out)
+    assert code == 0
+    assert set(summary) >= SUMMARY_KEYS
+    assert summary["tags"] == ["later"]
+    assert summary["counts"] is None  # the runner hands the job over as soon as it is queued
+    with MyProvider(store=store) as provider:
+        assert provider.job(summary["job_id"]).result(timeout=PATIENCE).get_counts()
+
+
+def test_no_wait_refuses_an_in_memory_store_in_one_line(
+    mistake: Callable[..., str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("QISKIT_MYPROVIDER_STORE", ":memory:")
+    err = mistake("run", BELL, "--no-wait")
+    assert err.startswith("error: --no-wait needs a job store that other processes can read")
+    assert "':memory:'" in err
+
+
+def test_no_wait_reports_a_mistake_in_the_file_without_starting_a_runner(
+    mistake: Callable[..., str], store: Path, tmp_path: Path
+) -> None:
+    err = mistake("run", write(tmp_path, BAD_QASM2), "--no-wait")
+    assert re.fullmatch(r"error: .* is not valid OpenQASM 2: line 3.*\n", err)
+    assert not store.exists()
+
+
+def test_no_wait_passes_on_the_runners_one_line_error(run: Run, store: Path) -> None:
+    code, out, err = run("run", BELL, "--no-wait", "--backend", "nope")
+    assert (code, out) == (2, "")
+    assert re.fullmatch(r"error: No backend named 'nope'\. Available backends: .*\n", err)
+
+
+# -- the runner, end to end ----------------------------------------------------------------
+
+
+def qv_file(tmp_path: Path, qubits: int, depth: int) -> Path:
+    """A quantum-volume circuit as OpenQASM 2: about a second of Aer at 20 qubits, depth 10."""
+    circuit = quantum_volume(qubits, depth, seed=5)
+    circuit.measure_all()
+    circuit = transpile(circuit, basis_gates=["cx", "u"], optimization_level=0, seed_transpiler=1)
+    path = tmp_path / f"qv{qubits}x{depth}.qasm"
+    path.write_text(qasm2.dumps(circuit))
+    return path
+
+
+def runner_owner(store: Path, job_id: str) -> str:
+    """The owner token of the job's record: the runner process (``host:pid:start:nonce``)."""
+    records = SQLiteJobStore(store)
+    try:
+        owner = records.get(job_id).owner
+    finally:
+        records.close()
+    assert owner is not None
+    return owner
+
+
+def wait_until_gone(owner: str, timeout: float = PATIENCE) -> None:
+    wait_until(lambda: owner_is_gone(owner), what=f"the runner {owner} to exit", timeout=timeout)
+
+
+def test_the_job_outlives_the_command_and_other_processes_get_its_counts(
+    store: Path, tmp_path: Path
+) -> None:
+    """``run --no-wait`` returns before the job ends; ``jobs wait/result`` see it finish."""
+    circuit = qv_file(tmp_path, 20, 10)
+    started = python_m(
+        "run", circuit, "--no-wait", "--json", "--shots", 50, "--seed", 3, store=store
+    )
+    assert (started.returncode, started.stderr) == (0, "")
+    summary = json.loads(started.stdout)
+    job_id = summary["job_id"]
+    assert summary["status"] in {"QUEUED", "RUNNING"}  # returned while the job still runs
+    assert summary["counts"] is None
+
+    waited = python_m("jobs", "wait", job_id, store=store)
+    assert (waited.returncode, waited.stdout, waited.stderr) == (0, f"Job {job_id} DONE\n", "")
+
+    result = python_m("jobs", "result", job_id, "--json", store=store)
+    assert result.returncode == 0
+    counts = json.loads(result.stdout)["counts"]
+    assert sum(counts.values()) == 50
+    assert all(len(bits) == 20 for bits in counts)
+
+    # The runner exits once its job has ended.
+    wait_until_gone(runner_owner(store, job_id))
+
+
+def test_the_plain_output_is_the_job_id_alone(store: Path) -> None:
+    started = python_m("run", BELL, "--no-wait", "--name=-dashed-name", "--tag", "t", store=store)
+    assert (started.returncode, started.stderr) == (0, "")
+    job_id = started.stdout.strip()
+    assert started.stdout == f"{uuid.UUID(job_id)}\n"
+    shown = json.loads(python_m("jobs", "show", job_id, "--json", store=store).stdout)
+    assert (shown["name"], shown["tags"]) == ("-dashed-name", ["t"])
+
+
+def test_a_circuit_from_stdin_is_handed_to_the_runner(store: Path) -> None:
+    started = python_m("run", "-", "--no-wait", "--seed", 1, store=store, stdin=BELL.read_text())
+    assert (started.returncode, started.stderr) == (0, "")
+    result = python_m("jobs", "result", started.stdout.strip(), "--json", store=store)
+    assert set(json.loads(result.stdout)["counts"]) <= {"00", "11"}
+
+
+def test_jobs_cancel_stops_the_runner_and_its_job(store: Path, tmp_path: Path) -> None:
+    """The runner owns the job; ``jobs cancel`` asks it to cancel, and it exits."""
+    started = python_m("run", qv_file(tmp_path, 23, 23), "--no-wait", "--shots", 10, store=store)
+    job_id = started.stdout.strip()
+    owner = runner_owner(store, job_id)
+
+    cancelled = python_m("jobs", "cancel", job_id, store=store)
+    assert (cancelled.returncode, cancelled.stdout) == (0, f"Job {job_id} CANCELLED\n")
+    shown = python_m("jobs", "show", job_id, "--json", store=store)
+    assert json.loads(shown.stdout)["status"] == "CANCELLED"
+    wait_until_gone(owner, timeout=RUNNER_EXIT)
+
+    again = python_m("jobs", "cancel", job_id, store=store)
+    assert again.returncode == 1
+    assert "had already ended (CANCELLED)" in again.stderr
+
+
+def test_a_runner_that_dies_leaves_a_job_reported_lost(store: Path, tmp_path: Path) -> None:
+    started = python_m("run", qv_file(tmp_path, 22, 22), "--no-wait", "--shots", 10, store=store)
+    job_id = started.stdout.strip()
+    owner = runner_owner(store, job_id)
+    pid = int(owner.rsplit(":", 3)[1])
+    os.kill(pid, 9)
+    wait_until_gone(owner, timeout=RUNNER_EXIT)
+
+    result = python_m("jobs", "result", job_id, store=store)
+    assert result.returncode == 1
+    assert re.fullmatch(rf"error: job {job_id} failed: .*was lost.*\n", result.stderr)
