@@ -11,7 +11,7 @@ from qiskit.providers import JobError, QiskitBackendNotFoundError
 from qiskit.providers.exceptions import JobTimeoutError as QiskitJobTimeoutError
 
 from qiskit_myprovider import exceptions as exc
-from qiskit_myprovider.execution.process import RemoteTraceback
+from qiskit_myprovider.execution.remote import RemoteTraceback
 
 
 def raised_from_a_cause(cls: type[exc.MyProviderError], *message: str) -> exc.MyProviderError:
