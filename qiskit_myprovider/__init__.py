@@ -21,10 +21,11 @@ from qiskit_myprovider.version import __version__
 
 if TYPE_CHECKING:
     from qiskit_myprovider.backend import MyBackend
+    from qiskit_myprovider.completion import as_completed
     from qiskit_myprovider.job import MyJob
     from qiskit_myprovider.provider import MyProvider
 
-__all__ = ["MyBackend", "MyJob", "MyProvider", "__version__"]
+__all__ = ["MyBackend", "MyJob", "MyProvider", "__version__", "as_completed"]
 
 #: Where each public class lives. They are imported on first use (PEP 562): each pulls in
 #: Qiskit and Aer, most of a second, which the command line's ``--help`` does without.
@@ -32,6 +33,7 @@ _LAZY: Final = {
     "MyBackend": "qiskit_myprovider.backend",
     "MyJob": "qiskit_myprovider.job",
     "MyProvider": "qiskit_myprovider.provider",
+    "as_completed": "qiskit_myprovider.completion",
 }
 
 

@@ -8,10 +8,14 @@ same questions the same way.
 
 from __future__ import annotations
 
+import asyncio
+import concurrent.futures
+import contextlib
+import functools
 import logging
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Generator, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Final
 
@@ -20,6 +24,7 @@ from qiskit.providers.jobstatus import JOB_FINAL_STATES
 from typing_extensions import override
 
 from qiskit_myprovider.clock import now
+from qiskit_myprovider.completion import store_watcher
 from qiskit_myprovider.exceptions import (
     ExecutionError,
     JobCancelledError,
@@ -107,6 +112,7 @@ class MyJob(JobV1):
         self._error: BaseException | None = None
         self._cond = threading.Condition()
         self._live = task is not None
+        self._future: concurrent.futures.Future[Result] | None = None
         self._flush_steps = task is not None and engine.flushes_steps(task.cost)
 
     # -- JobV1 ---------------------------------------------------------------------------
@@ -160,6 +166,10 @@ class MyJob(JobV1):
             JobCancelledError: the job was cancelled.
         """
         self._wait(timeout)
+        return self._final_result()
+
+    def _final_result(self) -> Result:
+        """The result of a final job, or the error that says why it has none."""
         status = self._record.status
         if status is JobStatus.DONE:
             result = self._record.result
@@ -178,6 +188,63 @@ class MyJob(JobV1):
         raise JobFailedError(
             f"Job {self.job_id()} failed: {self._record.error_message}"
         ) from cause
+
+    # -- futures and asyncio -------------------------------------------------------------
+
+    def future(self) -> concurrent.futures.Future[Result]:
+        """Return a :class:`~concurrent.futures.Future` that completes when the job ends.
+
+        Its result is the job's :class:`~qiskit.result.Result`; for a failed or cancelled job
+        it raises what :meth:`result` raises (``JobFailedError``, ``JobCancelledError``). So
+        ``concurrent.futures.wait`` / ``as_completed`` and ``asyncio.wrap_future`` work on
+        jobs. The same future is returned on every call; cancelling the future does not
+        cancel the job (use :meth:`cancel`).
+
+        A job this process runs completes its future the moment it ends; a job run by
+        another process is watched by one shared thread that re-reads the store.
+        """
+        with self._cond:
+            if self._future is not None:
+                return self._future
+            future: concurrent.futures.Future[Result] = concurrent.futures.Future()
+            future.set_running_or_notify_cancel()  # a job's future cannot be cancelled
+            self._future = future
+            final = self._record.status in JOB_FINAL_STATES
+        if final:
+            self._complete_future()
+        elif not self._live:
+            store_watcher().watch(self._poll_for_future)
+        return future
+
+    def __await__(self) -> Generator[Any, None, Result]:
+        """``await job``: the job's result, without blocking the event loop.
+
+        Raises:
+            JobFailedError: the job ended in ERROR.
+            JobCancelledError: the job was cancelled.
+        """
+        return asyncio.wrap_future(self.future()).__await__()
+
+    def _poll_for_future(self) -> bool:
+        self._reload()
+        if self._record.status not in JOB_FINAL_STATES:
+            return False
+        self._complete_future()
+        return True
+
+    def _complete_future(self) -> None:
+        future = self._future
+        if future is None or future.done():
+            return
+        settle: Callable[[], None]
+        try:
+            result = self._final_result()
+        except Exception as error:
+            settle = functools.partial(future.set_exception, error)
+        else:
+            settle = functools.partial(future.set_result, result)
+        with contextlib.suppress(concurrent.futures.InvalidStateError):
+            settle()  # unless another thread completed it meanwhile
 
     @override
     def cancel(self) -> bool:
@@ -438,7 +505,10 @@ class MyJob(JobV1):
             if status is JobStatus.RUNNING and current is not JobStatus.QUEUED:
                 return False
             self._set_state_locked(status, result=result, error=error)
-            return True
+        if status in JOB_FINAL_STATES:
+            # Outside the lock: the future's callbacks may call back into the job.
+            self._complete_future()
+        return True
 
     def _set_state_locked(
         self,

@@ -24,7 +24,7 @@ ORDER: Final = (
     ("__init__", "__main__", "cli", "adapters"),  # the ways in: CLI, other libraries' contracts
     ("provider", "catalogue"),
     ("backend",),
-    ("job",),
+    ("job", "completion"),
     ("engine",),
     # Services below the job; progress works with any Qiskit JobV1, none of ours.
     ("store", "execution", "options", "progress"),

@@ -10,7 +10,13 @@ from qiskit_myprovider import exceptions
 
 def test_all_is_sorted_and_exact() -> None:
     assert qiskit_myprovider.__all__ == sorted(qiskit_myprovider.__all__)
-    assert set(qiskit_myprovider.__all__) == {"MyBackend", "MyJob", "MyProvider", "__version__"}
+    assert set(qiskit_myprovider.__all__) == {
+        "MyBackend",
+        "MyJob",
+        "MyProvider",
+        "__version__",
+        "as_completed",
+    }
     for name in qiskit_myprovider.__all__:
         assert getattr(qiskit_myprovider, name) is not None
 
