@@ -143,6 +143,10 @@ def stop_progress(progress: Progress, *, transient: bool) -> None:
         progress: The display to stop.
         transient: Whether the display was to leave nothing behind.
     """
+    if not progress.disable:
+        # Draw the final frame first: rich's Live skips its last redraw in Jupyter, which
+        # would leave a saved notebook showing a job that never finished.
+        progress.refresh()
     progress.stop()
     if progress.disable and not transient:
         # A display that could not be drawn live (Jupyter without ipywidgets).
