@@ -35,6 +35,7 @@ from qiskit_myprovider.exceptions import (
 from qiskit_myprovider.execution.base import SimulationTask
 from qiskit_myprovider.execution.simulate import estimate_cost
 from qiskit_myprovider.job import MyJob
+from qiskit_myprovider.notebook import JobList
 from qiskit_myprovider.options import (
     METHODS,
     simulator_options,
@@ -425,7 +426,9 @@ class MyBackend(BackendV2):
             created_after=created_after,
             created_before=created_before,
         )
-        return [self._engine.live_job(r.job_id) or MyJob(self, r, self._engine) for r in records]
+        return JobList(
+            self._engine.live_job(r.job_id) or MyJob(self, r, self._engine) for r in records
+        )
 
     # -- copies ------------------------------------------------------------------------
 

@@ -10,28 +10,19 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
-import contextlib
-import functools
 import logging
-import threading
 import time
 from collections.abc import Callable, Generator, Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any
 
 from qiskit.providers import BackendV2, JobStatus, JobV1
 from qiskit.providers.jobstatus import JOB_FINAL_STATES
 from typing_extensions import override
 
-from qiskit_myprovider.clock import now
-from qiskit_myprovider.completion import store_watcher
-from qiskit_myprovider.exceptions import (
-    ExecutionError,
-    JobCancelledError,
-    JobFailedError,
-    JobTimeoutError,
-    MyJobError,
-)
+from qiskit_myprovider.exceptions import MyJobError
+from qiskit_myprovider.job_state import JobState, StateListener
+from qiskit_myprovider.notebook import summary_table
 from qiskit_myprovider.validation import (
     validate_interval,
     validate_tags,
@@ -47,32 +38,9 @@ if TYPE_CHECKING:
     from qiskit_myprovider.execution.base import JobExecutor, SimulationTask, TaskHandle
     from qiskit_myprovider.store import JobRecord
 
-__all__ = ["MyJob", "now"]
+__all__ = ["MyJob"]
 
 logger = logging.getLogger(__name__)
-
-#: How often a stored job (run by another process) is re-read while waiting on it.
-_STORE_POLL_MIN: Final = 0.02
-_STORE_POLL_MAX: Final = 0.5
-
-
-class _Listener:
-    """Receives an executor's reports and turns them into job state changes."""
-
-    def __init__(self, job: MyJob) -> None:
-        self._job = job
-
-    def task_started(self) -> bool:
-        return self._job._transition(JobStatus.RUNNING)
-
-    def task_succeeded(self, result: Result) -> None:
-        self._job._transition(JobStatus.DONE, result=result)
-
-    def task_failed(self, error: BaseException) -> None:
-        self._job._transition(JobStatus.ERROR, error=error)
-
-    def task_cancelled(self) -> None:
-        self._job._transition(JobStatus.CANCELLED)
 
 
 class MyJob(JobV1):
@@ -103,17 +71,16 @@ class MyJob(JobV1):
         executor: JobExecutor | None = None,
     ) -> None:
         super().__init__(backend, record.job_id)
-        self._record = record
         self._engine = engine
-        self._store = engine.store
         self._task = task
         self._executor = executor
         self._handle: TaskHandle | None = None
-        self._error: BaseException | None = None
-        self._cond = threading.Condition()
-        self._live = task is not None
-        self._future: concurrent.futures.Future[Result] | None = None
-        self._flush_steps = task is not None and engine.flushes_steps(task.cost)
+        self._state = JobState(
+            record,
+            engine.store,
+            live=task is not None,
+            flush_steps=task is not None and engine.flushes_steps(task.cost),
+        )
 
     # -- JobV1 ---------------------------------------------------------------------------
 
@@ -128,27 +95,26 @@ class MyJob(JobV1):
             MyJobError: the job was already submitted, or is not a new job.
             StoreError: the job store could not record the job (nothing was queued).
         """
-        with self._cond:
-            if not self._live or self._handle is not None or self._task is None:
+        state = self._state
+        with state.lock:
+            if not state.live or self._handle is not None or self._task is None:
                 raise MyJobError(f"Job {self.job_id()} has already been submitted")
             if self._executor is None:
                 raise MyJobError(f"Job {self.job_id()} has no executor to run on")
             task, executor = self._task, self._executor
-            self._store.add(self._record)
+            state.store.add(state.record)
             self._engine.register(self.job_id(), self)
-            self._set_state_locked(JobStatus.QUEUED)
+            state.transition(JobStatus.QUEUED)
         # Outside the lock: a thread executor may start (and report on) the task at once.
-        handle = executor.submit(task, _Listener(self))
-        with self._cond:
+        handle = executor.submit(task, StateListener(state, self))
+        with state.lock:
             self._handle = handle
             self._task = None  # the executor holds it now; the job does not need the payload
 
     @override
     def status(self) -> JobStatus:
         """Return the job's current status (re-read from the store for a stored job)."""
-        if not self._live:
-            self.refresh()
-        return self._record.status
+        return self._state.status()
 
     @override
     def result(self, timeout: float | None = None) -> Result:
@@ -165,29 +131,10 @@ class MyJob(JobV1):
             JobFailedError: the job ended in ERROR; ``__cause__`` is the simulation's error.
             JobCancelledError: the job was cancelled.
         """
-        self._wait(timeout)
-        return self._final_result()
-
-    def _final_result(self) -> Result:
-        """The result of a final job, or the error that says why it has none."""
-        status = self._record.status
-        if status is JobStatus.DONE:
-            result = self._record.result
-            if result is None:  # a stored job whose listing did not load the result
-                self._reload()
-                result = self._record.result
-            if result is None:
-                raise MyJobError(
-                    f"Job {self.job_id()} is DONE but its record in {self._store.location} "
-                    "holds no result (the store was damaged or edited); run the job again"
-                )
-            return result
-        if status is JobStatus.CANCELLED:
-            raise JobCancelledError(f"Job {self.job_id()} was cancelled, so it has no result")
-        cause = self._error or ExecutionError(self._record.error_message or "unknown error")
-        raise JobFailedError(
-            f"Job {self.job_id()} failed: {self._record.error_message}"
-        ) from cause
+        timeout = validate_timeout(timeout)
+        if not self._state.wait_final(timeout):
+            raise self._state.timeout_error(timeout)
+        return self._state.final_result()
 
     # -- futures and asyncio -------------------------------------------------------------
 
@@ -203,18 +150,7 @@ class MyJob(JobV1):
         A job this process runs completes its future the moment it ends; a job run by
         another process is watched by one shared thread that re-reads the store.
         """
-        with self._cond:
-            if self._future is not None:
-                return self._future
-            future: concurrent.futures.Future[Result] = concurrent.futures.Future()
-            future.set_running_or_notify_cancel()  # a job's future cannot be cancelled
-            self._future = future
-            final = self._record.status in JOB_FINAL_STATES
-        if final:
-            self._complete_future()
-        elif not self._live:
-            store_watcher().watch(self._poll_for_future)
-        return future
+        return self._state.future()
 
     def __await__(self) -> Generator[Any, None, Result]:
         """``await job``: the job's result, without blocking the event loop.
@@ -224,27 +160,6 @@ class MyJob(JobV1):
             JobCancelledError: the job was cancelled.
         """
         return asyncio.wrap_future(self.future()).__await__()
-
-    def _poll_for_future(self) -> bool:
-        self._reload()
-        if self._record.status not in JOB_FINAL_STATES:
-            return False
-        self._complete_future()
-        return True
-
-    def _complete_future(self) -> None:
-        future = self._future
-        if future is None or future.done():
-            return
-        settle: Callable[[], None]
-        try:
-            result = self._final_result()
-        except Exception as error:
-            settle = functools.partial(future.set_exception, error)
-        else:
-            settle = functools.partial(future.set_result, result)
-        with contextlib.suppress(concurrent.futures.InvalidStateError):
-            settle()  # unless another thread completed it meanwhile
 
     @override
     def cancel(self) -> bool:
@@ -260,20 +175,21 @@ class MyJob(JobV1):
         Raises:
             MyJobError: the job belongs to another process, which alone can cancel it.
         """
-        if not self._live:
+        state = self._state
+        if not state.live:
             if self.in_final_state():
                 return False
             raise MyJobError(
-                f"Job {self.job_id()} is {self._record.status.name} in another process "
-                f"({self._record.owner}); only that process can cancel it"
+                f"Job {self.job_id()} is {state.record.status.name} in another process "
+                f"({state.record.owner}); only that process can cancel it"
             )
-        with self._cond:
-            if self._record.status in JOB_FINAL_STATES:
+        with state.lock:
+            if state.record.status in JOB_FINAL_STATES:
                 return False
             handle = self._handle
         if handle is None or handle.cancel():
-            self._transition(JobStatus.CANCELLED)
-        return self._record.status is JobStatus.CANCELLED
+            state.transition(JobStatus.CANCELLED)
+        return state.record.status is JobStatus.CANCELLED
 
     @override
     def done(self) -> bool:
@@ -311,9 +227,10 @@ class MyJob(JobV1):
         Args:
             timeout: Seconds to wait; None waits as long as it takes.
             wait: Seconds between calls of ``callback``.
-            callback: Called as ``callback(job_id, status, job)`` when the wait starts and then
-                at most every ``wait`` seconds while the job is not final. Its exceptions
-                are logged, never raised.
+            callback: Called as ``callback(job_id, status, job)`` when the wait starts, then
+                at most every ``wait`` seconds while the job is not final, and once more with
+                the final status as the wait returns (so a display draws its last frame).
+                Its exceptions are logged, never raised.
 
         Raises:
             JobTimeoutError: the job was not final within ``timeout``; it keeps going.
@@ -325,27 +242,34 @@ class MyJob(JobV1):
         while True:
             status = self.status()
             if status in JOB_FINAL_STATES:
+                if callback is not None:
+                    self._call_back(callback, status)
                 return
             remaining = None if deadline is None else deadline - time.monotonic()
             if remaining is not None and remaining <= 0:
-                raise self._timeout_error(timeout)
+                raise self._state.timeout_error(timeout)
             if callback is not None:
-                try:
-                    callback(self.job_id(), status, self)
-                except Exception:
-                    logger.exception("wait_for_final_state callback raised; ignored")
+                self._call_back(callback, status)
             step = wait if remaining is None else min(wait, remaining)
-            self._wait_for_final(step)
+            self._state.wait_final(step)
+
+    def _call_back(
+        self, callback: Callable[[str, JobStatus, MyJob], Any], status: JobStatus
+    ) -> None:
+        try:
+            callback(self.job_id(), status, self)
+        except Exception:
+            logger.exception("wait_for_final_state callback raised; ignored")
 
     # -- IBM-style handle ----------------------------------------------------------------
 
     def name(self) -> str | None:
         """Return the job's name, or None if it has none."""
-        return self._record.name
+        return self._state.record.name
 
     def tags(self) -> list[str]:
         """Return the job's tags."""
-        return list(self._record.tags)
+        return list(self._state.record.tags)
 
     def update_name(self, name: str) -> str:
         """Rename the job (persisted in the store).
@@ -362,9 +286,7 @@ class MyJob(JobV1):
                 1000 characters).
         """
         validate_text(name, name="A job name")
-        with self._cond:
-            self._store.update(self.job_id(), name=name)
-            self._record.name = name
+        self._state.update(name=name)
         return name
 
     def update_tags(self, tags: Sequence[str]) -> list[str]:
@@ -380,14 +302,12 @@ class MyJob(JobV1):
             InvalidInputTypeError: ``tags`` is not a sequence of strings.
         """
         new_tags = validate_tags(tags)
-        with self._cond:
-            self._store.update(self.job_id(), tags=new_tags)
-            self._record.tags = list(new_tags)
+        self._state.update(tags=list(new_tags))
         return list(new_tags)
 
     def creation_date(self) -> datetime:
         """Return when the job was created (local time, timezone-aware)."""
-        return self._record.creation_date
+        return self._state.record.creation_date
 
     def time_per_step(self) -> dict[str, datetime]:
         """Return when the job reached each step.
@@ -396,7 +316,7 @@ class MyJob(JobV1):
             A dict with keys ``CREATED``, ``QUEUED``, ``RUNNING`` and the final status name
             (``DONE``, ``ERROR`` or ``CANCELLED``); steps not reached are absent.
         """
-        return dict(self._record.time_per_step)
+        return dict(self._state.record.time_per_step)
 
     def queue_position(self, refresh: bool = False) -> int | None:
         """Return the job's place in its executor's queue (0 = next), or None if not QUEUED.
@@ -404,141 +324,79 @@ class MyJob(JobV1):
         Args:
             refresh: Re-read a stored job's state first (a live job is always current).
         """
-        if refresh and not self._live:
-            self.refresh()
-        with self._cond:
-            if self._record.status is not JobStatus.QUEUED:
+        state = self._state
+        if refresh and not state.live:
+            state.reload()
+        with state.lock:
+            if state.record.status is not JobStatus.QUEUED:
                 return None
             handle = self._handle
         if handle is None:
             return None
         position = handle.queue_position()
-        return position if self._record.status is JobStatus.QUEUED else None
+        return position if state.record.status is JobStatus.QUEUED else None
 
     def error_message(self) -> str | None:
         """Return why the job failed (or was lost), or None if it did not fail."""
-        return self._record.error_message
+        return self._state.record.error_message
 
     def circuits(self) -> list[QuantumCircuit]:
         """Return the circuits submitted in this job."""
-        if self._record.circuits is None:
-            self._reload()
-        return list(self._record.circuits or [])
+        if self._state.record.circuits is None:
+            self._state.reload()
+        return list(self._state.record.circuits or [])
 
     def backend_options(self) -> dict[str, Any]:
         """Return the simulator options the job ran with."""
-        return dict(self._record.options)
+        return dict(self._state.record.options)
 
     def header(self) -> dict[str, Any]:
         """Return the user header given at submission (empty if none)."""
-        return dict(self._record.header)
+        return dict(self._state.record.header)
 
     def refresh(self) -> None:
         """Re-read the job's record from the store (name, tags and, for a stored job, state)."""
-        if self._live:
-            stored = self._store.get(self.job_id())
-            with self._cond:
-                self._record.name = stored.name
-                self._record.tags = list(stored.tags)
+        state = self._state
+        if not state.live:
+            state.reload()
             return
-        self._reload()
+        stored = state.store.get(self.job_id())
+        with state.lock:
+            state.record.name = stored.name
+            state.record.tags = list(stored.tags)
+
+    def summary(self) -> dict[str, str]:
+        """The job's facts as text, from what the job holds (no store read).
+
+        Returns:
+            ``job_id``, ``backend``, ``status``, and where known ``name``, ``tags``,
+            ``created``, ``duration`` (creation to the final step) and ``error``.
+        """
+        record = self._state.record
+        facts = {
+            "job_id": record.job_id,
+            "backend": record.backend_name,
+            "status": record.status.name,
+            "name": record.name or "",
+            "tags": ", ".join(record.tags),
+            "created": record.creation_date.isoformat(sep=" ", timespec="seconds"),
+        }
+        ended = record.time_per_step.get(record.status.name)
+        if record.status in JOB_FINAL_STATES and ended is not None:
+            seconds = (ended - record.creation_date).total_seconds()
+            facts["duration"] = f"{seconds:.3f} s"
+        if record.error_message:
+            facts["error"] = record.error_message
+        return facts
+
+    def _repr_html_(self) -> str:
+        return summary_table([self.summary()], caption="MyJob")
 
     @override
     def __repr__(self) -> str:
-        name = f", name={self._record.name!r}" if self._record.name else ""
+        record = self._state.record
+        name = f", name={record.name!r}" if record.name else ""
         return (
-            f"<MyJob('{self.job_id()}', backend='{self._record.backend_name}'"
-            f"{name}, status={self._record.status.name}>"
+            f"<MyJob('{self.job_id()}', backend='{record.backend_name}'"
+            f"{name}, status={record.status.name}>"
         )
-
-    # -- internals -----------------------------------------------------------------------
-
-    def _reload(self) -> None:
-        stored = self._store.get(self.job_id())
-        with self._cond:
-            self._record = stored
-            if stored.status in JOB_FINAL_STATES:
-                self._cond.notify_all()
-
-    def _timeout_error(self, timeout: float | None) -> JobTimeoutError:
-        return JobTimeoutError(
-            f"Job {self.job_id()} is still {self._record.status.name} after {timeout} s; "
-            "it keeps running (wait longer, or cancel it)"
-        )
-
-    def _wait(self, timeout: float | None) -> None:
-        timeout = validate_timeout(timeout)
-        if not self._wait_for_final(timeout):
-            raise self._timeout_error(timeout)
-
-    def _wait_for_final(self, timeout: float | None) -> bool:
-        """Block until the job is final or ``timeout`` passes; return whether it is final."""
-        if self._live:
-            with self._cond:
-                return self._cond.wait_for(
-                    lambda: self._record.status in JOB_FINAL_STATES, timeout
-                )
-        deadline = None if timeout is None else time.monotonic() + timeout
-        delay = _STORE_POLL_MIN
-        while True:
-            self.refresh()
-            if self._record.status in JOB_FINAL_STATES:
-                return True
-            remaining = None if deadline is None else deadline - time.monotonic()
-            if remaining is not None and remaining <= 0:
-                return False
-            time.sleep(delay if remaining is None else min(delay, remaining))
-            delay = min(delay * 2, _STORE_POLL_MAX)
-
-    def _transition(
-        self,
-        status: JobStatus,
-        *,
-        result: Result | None = None,
-        error: BaseException | None = None,
-    ) -> bool:
-        """Move to ``status`` unless the job is already final; return whether it moved."""
-        with self._cond:
-            current = self._record.status
-            if current in JOB_FINAL_STATES:
-                return False
-            if status is JobStatus.RUNNING and current is not JobStatus.QUEUED:
-                return False
-            self._set_state_locked(status, result=result, error=error)
-        if status in JOB_FINAL_STATES:
-            # Outside the lock: the future's callbacks may call back into the job.
-            self._complete_future()
-        return True
-
-    def _set_state_locked(
-        self,
-        status: JobStatus,
-        *,
-        result: Result | None = None,
-        error: BaseException | None = None,
-    ) -> None:
-        changes: dict[str, Any] = {"status": status}
-        steps = dict(self._record.time_per_step)
-        steps[status.name] = now()
-        changes["time_per_step"] = steps
-        if result is not None:
-            changes["result"] = result
-        if error is not None:
-            changes["error_message"] = _describe(error)
-        try:
-            self._store.update(self.job_id(), **changes)
-            if self._flush_steps and (status is JobStatus.RUNNING or status in JOB_FINAL_STATES):
-                self._store.flush()
-        except Exception:
-            # The job's own state must still advance, or waiters would hang forever.
-            logger.exception("could not record job %s as %s", self.job_id(), status.name)
-        for key, value in changes.items():
-            setattr(self._record, key, value)
-        if error is not None:
-            self._error = error
-        self._cond.notify_all()
-
-
-def _describe(error: BaseException) -> str:
-    text = str(error)
-    return text if isinstance(error, ExecutionError) else f"{type(error).__name__}: {text}"

@@ -22,6 +22,7 @@ from qiskit_myprovider.exceptions import (
     InvalidInputTypeError,
 )
 from qiskit_myprovider.job import MyJob
+from qiskit_myprovider.notebook import JobList
 from qiskit_myprovider.validation import validate_datetime, validate_job_id
 
 if TYPE_CHECKING:
@@ -266,7 +267,7 @@ class MyProvider:
             created_before: Only jobs created at or before this time.
 
         Returns:
-            The matching jobs.
+            The matching jobs (a list, shown as a table in a notebook).
 
         Raises:
             InvalidInputError: a negative limit or skip, or an unknown status name.
@@ -282,7 +283,7 @@ class MyProvider:
             created_after=created_after,
             created_before=created_before,
         )
-        jobs = []
+        jobs: JobList[MyJob] = JobList()
         for record in records:
             live: MyJob | None = self._engine.live_job(record.job_id)
             jobs.append(live if live is not None else self._stored_job(record))

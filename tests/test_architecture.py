@@ -24,13 +24,13 @@ ORDER: Final = (
     ("__init__", "__main__", "cli", "adapters"),  # the ways in: CLI, other libraries' contracts
     ("provider", "catalogue"),
     ("backend",),
-    ("job", "completion"),
+    ("job", "job_state", "completion"),
     ("engine",),
     # Services below the job; progress works with any Qiskit JobV1, none of ours.
     ("store", "execution", "options", "progress"),
     # The leaves: they import nothing of the package but each other.
     ("exceptions", "validation", "clock", "qasm", "circuits", "circuit_codec", "version",
-     "discovery"),
+     "discovery", "notebook"),
 )  # fmt: skip
 #: Module prefix -> rank (the higher, the nearer the top).
 LAYERS: Final = {prefix: len(ORDER) - rank for rank, group in enumerate(ORDER) for prefix in group}

@@ -86,9 +86,14 @@ class ProgressBar:
 
         Args:
             job_id: The job's id.
-            status: Its current (not final) status.
+            status: Its current status. A final one (``wait_for_final_state`` of a
+                :class:`~qiskit_myprovider.MyJob` reports it once as it returns) draws the
+                job's last frame at once, in the caller's thread.
             job: The job itself.
         """
+        if status in JOB_FINAL_STATES:
+            self._job_ended(job, status)
+            return
         with self._lock:
             tracked = self._jobs.get(job_id)
             if tracked is None:

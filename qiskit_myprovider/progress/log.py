@@ -43,9 +43,12 @@ class LoggingCallback:
 
         Args:
             job_id: The job's id.
-            status: Its current (not final) status.
+            status: Its current status (a final one is logged once, with the run time).
             job: The job itself.
         """
+        if status in JOB_FINAL_STATES:
+            self._job_ended(job, status)
+            return
         with self._lock:
             previous = self._last.get(job_id)
             if previous is status or previous in JOB_FINAL_STATES:

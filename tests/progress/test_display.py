@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 import rich.jupyter
 from qiskit.providers import JobStatus
+from qiskit.providers.jobstatus import JOB_FINAL_STATES
 from rich.console import Console
 from rich.progress import TextColumn
 
@@ -152,7 +153,8 @@ def test_in_jupyter_without_ipywidgets_the_bar_shows_the_final_line_once_and_nev
 
         def callback(job_id: str, status: JobStatus, job: Any) -> None:
             bar(job_id, status, job)
-            shown_while_waiting.append(len(notebook_output))
+            if status not in JOB_FINAL_STATES:  # the last call, with DONE, draws the end
+                shown_while_waiting.append(len(notebook_output))
 
         job.wait_for_final_state(wait=POLL, callback=callback)
     timer.join()

@@ -33,7 +33,7 @@ def test_logging_callback_logs_each_change_once_and_the_final_state(
     caplog.set_level(logging.INFO, logger="test.jobs")
     timer = open_gate_after(gate)
     queued.wait_for_final_state(wait=FAST_POLL, callback=callback)  # many calls, one record
-    running.wait_for_final_state(wait=FAST_POLL, callback=callback)  # already DONE: no call
+    running.wait_for_final_state(wait=FAST_POLL, callback=callback)  # already DONE: one call
     timer.join()
     job_id = queued.job_id()
     wait_until(
@@ -41,7 +41,12 @@ def test_logging_callback_logs_each_change_once_and_the_final_state(
         what="the DONE record",
         timeout=NOTICED,
     )
-    messages = [r.getMessage() for r in caplog.records if r.name == "test.jobs"]
+    records = [r.getMessage() for r in caplog.records if r.name == "test.jobs"]
+    messages = [message for message in records if job_id in message]
+    others = [message for message in records if job_id not in message]
+    # The job that had ended before its wait began is logged once, with its final state.
+    assert len(others) == 1
+    assert others[0].startswith(f"Job {running.job_id()} is DONE after ")
     assert messages[0] == f"Job {job_id} is QUEUED (position 0 in the queue)"
     assert messages[1:-1] in ([], [f"Job {job_id} is RUNNING"])
     assert re.fullmatch(rf"Job {job_id} is DONE after \d\.\d{{3}} s", messages[-1])
