@@ -255,7 +255,16 @@ class DaskExecutor(JobExecutor):
             self._forget_locked(handle)
         status = future.status
         if status == "cancelled":
-            handle.listener.task_cancelled()
+            # Not cancelled by us (that path marks the handle done first): the scheduler
+            # dropped the task, e.g. when the cluster lost it. That is a failure, not a cancel.
+            from qiskit_myprovider.exceptions import ExecutionError
+
+            handle.listener.task_failed(
+                ExecutionError(
+                    "the Dask scheduler dropped this job's task without running it to the end "
+                    "(its worker or the cluster went away); submit the job again"
+                )
+            )
             return
         if not seen_start:  # the start event may trail the result
             handle.listener.task_started()
