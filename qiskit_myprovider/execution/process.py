@@ -2,10 +2,11 @@
 
 Each worker is a process started with the *spawn* context (never fork: forking after Aer
 has run OpenMP can hang, qiskit-aer #1385). It keeps the simulators it was sent, runs one
-task at a time and sends the result back over a pipe; circuits and results travel pickled,
-never as QASM. One manager thread in the caller's process hands tasks to idle workers and
-watches every pipe and process sentinel at once, so it sees a result, a crash or an
-out-of-memory kill the moment it happens.
+task at a time and sends the result back over a pipe; circuits travel as QPY where it
+carries them faithfully (see :mod:`qiskit_myprovider.circuit_codec`), else pickled like the
+results, never as QASM. One manager thread in the caller's process hands tasks to idle
+workers and watches every pipe and process sentinel at once, so it sees a result, a crash
+or an out-of-memory kill the moment it happens.
 
 Thread budgets are what make a pool of Aer workers fast: Aer gives every simulation all
 cores through OpenMP, so two workers each running two-thread jobs on two cores thrash (11 times
@@ -21,7 +22,6 @@ from __future__ import annotations
 import atexit
 import collections
 import contextlib
-import io
 import itertools
 import logging
 import multiprocessing
@@ -35,15 +35,13 @@ from dataclasses import dataclass, field, replace
 from multiprocessing.connection import Connection, wait
 from typing import TYPE_CHECKING, Any, Final
 
-from qiskit import qpy
-
+from qiskit_myprovider.circuit_codec import decode_circuits, encode_circuits
 from qiskit_myprovider.exceptions import ExecutionError, InvalidInputError, WorkerDiedError
 from qiskit_myprovider.execution.base import JobExecutor, SimulationTask, TaskHandle, TaskListener
 
 if TYPE_CHECKING:
     from multiprocessing.context import SpawnProcess
 
-    from qiskit import QuantumCircuit
     from qiskit_aer import AerSimulator
 
 __all__ = ["ProcessExecutor", "RemoteTraceback"]
@@ -99,7 +97,7 @@ def _worker_main(conn: Connection, memory_limit_mb: int | None) -> None:
         run_options = dict(task.run_options)
         if threads is not None:
             run_options.setdefault("max_parallel_threads", threads)
-        circuits = _unpack_circuits(packed) if packed is not None else task.circuits
+        circuits = tuple(decode_circuits(packed)) if packed is not None else task.circuits
         task = replace(task, simulator=simulators[key], run_options=run_options, circuits=circuits)
         try:
             result = simulate(task)
@@ -364,7 +362,8 @@ class ProcessExecutor(JobExecutor):
                 limited = {**task.run_options, "max_memory_mb": self._memory_limit_mb}
                 task = replace(task, run_options=limited)
             try:
-                packed = _pack_circuits(task.circuits)
+                # QPY is about 5x faster than pickle; circuits it cannot carry travel pickled.
+                packed = encode_circuits(task.circuits)
                 bare = replace(task, simulator=None, circuits=() if packed else task.circuits)
                 simulator = task.simulator if key not in worker.keys else None
                 worker.conn.send((handle.task_id, key, simulator, bare, packed, threads))
@@ -487,27 +486,6 @@ def _deliver(reports: list[tuple[TaskListener, str, Any]]) -> None:
             listener.task_failed(payload)
         else:
             listener.task_cancelled()
-
-
-#: Instructions QPY cannot carry faithfully (Aer's own); circuits with them travel pickled.
-_AER_ONLY_PREFIXES: Final = ("save_", "set_", "qerror_loc", "roerror", "quantum_channel")
-
-
-def _pack_circuits(circuits: tuple[QuantumCircuit, ...]) -> bytes | None:
-    """Serialise circuits as QPY (about 5x faster than pickle), or None to send them pickled."""
-    for circuit in circuits:
-        if any(name.startswith(_AER_ONLY_PREFIXES) for name in circuit.count_ops()):
-            return None
-    buffer = io.BytesIO()
-    try:
-        qpy.dump(list(circuits), buffer)
-    except Exception:  # metadata QPY cannot encode, or an unusual instruction
-        return None
-    return buffer.getvalue()
-
-
-def _unpack_circuits(packed: bytes) -> tuple[QuantumCircuit, ...]:
-    return tuple(qpy.load(io.BytesIO(packed)))
 
 
 def _death(worker: _Worker, handle: _ProcessTask) -> WorkerDiedError:
