@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import copy
 import logging
 import threading
 import weakref
@@ -77,7 +78,10 @@ class WriteBehindStore:
             self.flush()
             self._inner.update(job_id, **changes)
             return
-        self._enqueue(job_id, dict(changes))
+        # Copied now, as MemoryJobStore does: the caller may change its dict or list before
+        # the writer thread encodes it (which could then fail mid-iteration, or write later
+        # values than the caller meant).
+        self._enqueue(job_id, {key: copy.copy(value) for key, value in changes.items()})
 
     def get(self, job_id: str) -> JobRecord:
         """Return a record, after this process's pending writes (see :class:`JobStore`)."""

@@ -221,6 +221,29 @@ def test_circuits_with_aers_own_instructions_come_back_runnable(store: JobStore)
     assert abs(state[0]) ** 2 == pytest.approx(0.5)
 
 
+def test_later_changes_to_what_a_caller_passed_or_got_do_not_reach_the_store(
+    store: JobStore,
+) -> None:
+    rec = record(status=JobStatus.QUEUED, tags=["kept"])
+    store.add(rec)
+    rec.tags.append("added after add")
+    rec.options["shots"] = 1
+    steps = {**rec.time_per_step, "RUNNING": T0 + timedelta(minutes=1)}
+    store.update(rec.job_id, status=JobStatus.RUNNING, time_per_step=steps)
+    steps["DONE"] = T0 + timedelta(minutes=2)  # before any flush: a write behind must copy
+    steps["RUNNING"] = T0 + timedelta(minutes=9)
+    got = store.get(rec.job_id)
+    assert got.tags == ["kept"]
+    assert got.options == {"shots": 100}
+    assert list(got.time_per_step) == ["CREATED", "QUEUED", "RUNNING"]
+    assert got.time_per_step["RUNNING"] == T0 + timedelta(minutes=1)
+    got.tags.append("added after get")
+    got.time_per_step["DONE"] = T0
+    again = store.get(rec.job_id)
+    assert again.tags == ["kept"]
+    assert "DONE" not in again.time_per_step
+
+
 def test_a_store_reports_where_it_lives(store: JobStore, tmp_path: Path) -> None:
     expected = ":memory:" if isinstance(store, MemoryJobStore) else str(tmp_path / "jobs.db")
     assert store.location == expected
