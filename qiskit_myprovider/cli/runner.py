@@ -15,12 +15,10 @@ import contextlib
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import threading
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final, NoReturn
 
 from qiskit_myprovider.cli.errors import EXIT_INTERRUPTED, EXIT_JOB_FAILED, CommandError
@@ -182,42 +180,16 @@ def serve_as_runner(job: MyJob) -> int:
 # -- finding and stopping a runner (``jobs cancel``) ---------------------------------------
 
 
-@dataclass(frozen=True)
-class _Owner:
-    """Who runs a job, as its owner token says (a stand-in for the store's ``Owner``)."""
-
-    host: str
-    pid: int
-    start: str
-
-    @property
-    def on_this_host(self) -> bool:
-        return self.host == socket.gethostname()
-
-
-def _parse_owner(owner: str | None) -> _Owner | None:
-    """Read an owner token (``host:pid:start:nonce``, the store's format); None if it is not one."""
-    # TODO(lead): use store.owners.parse_owner
-    parts = (owner or "").rsplit(":", 3)
-    if len(parts) != 4:
-        return None
-    try:
-        pid = int(parts[1])
-    except ValueError:
-        return None
-    return _Owner(host=parts[0], pid=pid, start=parts[2])
-
-
 def runner_pid(provider: MyProvider, job: MyJob) -> int | None:
     """Return the pid of the ``run --no-wait`` runner that owns ``job``, if it runs here.
 
     Only Linux can tell (from ``/proc``); elsewhere, and for a job owned by any other kind
     of process, the answer is None.
     """
-    from qiskit_myprovider.store import owner_is_gone
+    from qiskit_myprovider.store import owner_is_gone, parse_owner
 
     token = provider.store.get(job.job_id()).owner
-    owner = _parse_owner(token)
+    owner = parse_owner(token)
     if owner is None or not owner.on_this_host or owner_is_gone(token):
         return None
     try:

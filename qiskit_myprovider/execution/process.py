@@ -3,10 +3,11 @@
 Each worker is a clean interpreter of the package's own worker entry point (see
 :mod:`.launch`; never a fork: forking after Aer has run OpenMP can hang, qiskit-aer #1385),
 so it never re-imports the user's main module. It keeps the simulators it was sent, runs one
-task at a time and sends the result back over a socket; circuits travel as QPY, results
-pickled, never as QASM. One manager thread in the caller's process hands tasks to idle workers and
-watches every pipe and process sentinel at once, so it sees a result, a crash or an
-out-of-memory kill the moment it happens.
+task at a time and sends the result back over a socket; circuits travel as QPY where it
+carries them faithfully (see :mod:`qiskit_myprovider.circuit_codec`), else pickled like the
+results, never as QASM. One manager thread in the caller's process hands tasks to idle
+workers and watches every connection and process sentinel at once, so it sees a result, a
+crash or an out-of-memory kill the moment it happens.
 
 Thread budgets are what make a pool of Aer workers fast: Aer gives every simulation all
 cores through OpenMP, so two workers each running two-thread jobs on two cores thrash (11 times
@@ -22,7 +23,6 @@ from __future__ import annotations
 import atexit
 import collections
 import contextlib
-import io
 import itertools
 import logging
 import multiprocessing
@@ -33,17 +33,13 @@ import time
 import weakref
 from dataclasses import dataclass, field, replace
 from multiprocessing.connection import Connection, wait
-from typing import TYPE_CHECKING, Any, Final
+from typing import Any, Final
 
-from qiskit import qpy
-
+from qiskit_myprovider.circuit_codec import encode_circuits
 from qiskit_myprovider.exceptions import ExecutionError, InvalidInputError, WorkerDiedError
 from qiskit_myprovider.execution.base import JobExecutor, SimulationTask, TaskHandle, TaskListener
 from qiskit_myprovider.execution.launch import WorkerProcess, start_worker
 from qiskit_myprovider.execution.remote import with_remote_traceback
-
-if TYPE_CHECKING:
-    from qiskit import QuantumCircuit
 
 __all__ = ["ProcessExecutor"]
 
@@ -309,7 +305,8 @@ class ProcessExecutor(JobExecutor):
                 limited = {**task.run_options, "max_memory_mb": self._memory_limit_mb}
                 task = replace(task, run_options=limited)
             try:
-                packed = _pack_circuits(task.circuits)
+                # QPY is about 5x faster than pickle; circuits it cannot carry travel pickled.
+                packed = encode_circuits(task.circuits)
                 bare = replace(task, simulator=None, circuits=() if packed else task.circuits)
                 simulator = task.simulator if key not in worker.keys else None
                 worker.conn.send((handle.task_id, key, simulator, bare, packed, threads))
@@ -431,27 +428,6 @@ def _deliver(reports: list[tuple[TaskListener, str, Any]]) -> None:
             listener.task_failed(payload)
         else:
             listener.task_cancelled()
-
-
-#: Instructions QPY cannot carry faithfully (Aer's own); circuits with them travel pickled.
-_AER_ONLY_PREFIXES: Final = ("save_", "set_", "qerror_loc", "roerror", "quantum_channel")
-
-
-def _pack_circuits(circuits: tuple[QuantumCircuit, ...]) -> bytes | None:
-    """Serialise circuits as QPY (about 5x faster than pickle), or None to send them pickled."""
-    for circuit in circuits:
-        if any(name.startswith(_AER_ONLY_PREFIXES) for name in circuit.count_ops()):
-            return None
-    buffer = io.BytesIO()
-    try:
-        qpy.dump(list(circuits), buffer)
-    except Exception:  # metadata QPY cannot encode, or an unusual instruction
-        return None
-    return buffer.getvalue()
-
-
-def _unpack_circuits(packed: bytes) -> tuple[QuantumCircuit, ...]:
-    return tuple(qpy.load(io.BytesIO(packed)))
 
 
 def _death(worker: _Worker, handle: _ProcessTask, limit_mb: int | None) -> WorkerDiedError:

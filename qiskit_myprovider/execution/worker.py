@@ -21,13 +21,15 @@ from multiprocessing.connection import Connection
 from typing import TYPE_CHECKING, Final
 
 if TYPE_CHECKING:
-    from qiskit import QuantumCircuit
     from qiskit_aer import AerSimulator
 
 __all__ = ["main", "serve"]
 
 #: prctl(2) option: the signal this process gets when its parent thread ends.
 _PR_SET_PDEATHSIG: Final = 1
+#: Address space one thread reserves: its stack (the usual 8 MiB) and a malloc arena.
+_THREAD_STACK: Final = 8 * 1024 * 1024
+_MALLOC_ARENA: Final = 64 * 1024 * 1024
 
 
 def _die_with_parent(parent_pid: int) -> None:
@@ -53,7 +55,12 @@ def _limit_memory(memory_limit_mb: int | None) -> None:
         return
     import resource
 
-    limit = _address_space_now() + memory_limit_mb * 1024 * 1024
+    # Each thread Aer starts reserves address space it rarely uses: its stack and a malloc
+    # arena (64 MiB on 64-bit glibc). Allow for them, or even a small job could not start
+    # its threads; the memory a job really uses is held to the limit by Aer's max_memory_mb.
+    per_thread = _THREAD_STACK + _MALLOC_ARENA
+    threads = os.cpu_count() or 1
+    limit = _address_space_now() + memory_limit_mb * 1024 * 1024 + threads * per_thread
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
 
 
@@ -69,14 +76,6 @@ def _address_space_now() -> int:
     return 0
 
 
-def _unpack(packed: bytes) -> tuple[QuantumCircuit, ...]:
-    import io
-
-    from qiskit import qpy
-
-    return tuple(qpy.load(io.BytesIO(packed)))
-
-
 def serve(conn: Connection, memory_limit_mb: int | None) -> None:
     """Serve tasks from ``conn`` until told to stop or the parent goes away.
 
@@ -86,6 +85,11 @@ def serve(conn: Connection, memory_limit_mb: int | None) -> None:
     """
     # The parent handles Ctrl-C; a worker must not die of it mid-job.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # Everything a task needs is imported before the memory limit is set: the limit counts
+    # from what the worker holds then, so later imports would eat into it.
+    import qiskit.qpy  # noqa: F401 - loaded now, used by decode_circuits
+
+    from qiskit_myprovider.circuit_codec import decode_circuits
     from qiskit_myprovider.exceptions import ExecutionError
     from qiskit_myprovider.execution.simulate import simulate
 
@@ -105,7 +109,7 @@ def serve(conn: Connection, memory_limit_mb: int | None) -> None:
         run_options = dict(task.run_options)
         if threads is not None:
             run_options.setdefault("max_parallel_threads", threads)
-        circuits = _unpack(packed) if packed is not None else task.circuits
+        circuits = tuple(decode_circuits(packed)) if packed is not None else task.circuits
         task = replace(task, simulator=simulators[key], run_options=run_options, circuits=circuits)
         try:
             result = simulate(task)

@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import logging
 import subprocess
 import sys
 import textwrap
 from pathlib import Path
 from typing import Any
 
+import pytest
 from qiskit.providers import JobStatus
 
 from qiskit_myprovider import MyProvider
 from qiskit_myprovider.store import JobQuery, MemoryJobStore, SQLiteJobStore, WriteBehindStore
+from tests.conftest import bell_circuit
+from tests.support import PATIENCE, child_env
 
-from .conftest import bell_circuit
+from .conftest import record
 
 
 class CountingStore(MemoryJobStore):
@@ -42,7 +46,7 @@ def test_reads_see_this_processes_writes_at_once() -> None:
     with MyProvider(store=store, executor="thread") as provider:
         jobs = [provider.get_backend().run(bell_circuit(), shots=10) for _ in range(20)]
         for job in jobs:
-            job.result()
+            job.result(timeout=PATIENCE)
         done = provider.jobs(limit=None, status="DONE")  # read right after the last change
         assert {j.job_id() for j in done} == {j.job_id() for j in jobs}
         assert all(j.status() is JobStatus.DONE for j in done)
@@ -57,15 +61,15 @@ def test_a_submitted_job_is_in_the_inner_store_before_run_returns() -> None:
     with MyProvider(store=WriteBehindStore(inner), executor="thread") as provider:
         job = provider.get_backend().run(bell_circuit(), shots=10)
         assert inner.get(job.job_id()).job_id == job.job_id()  # the inner store, no flush
-        job.result()
+        job.result(timeout=PATIENCE)
 
 
-def test_renames_are_written_before_returning(tmp_path: Path) -> None:
+def test_renames_are_written_before_returning() -> None:
     inner = CountingStore()
     store = WriteBehindStore(inner)
     with MyProvider(store=store, executor="thread") as provider:
         job = provider.get_backend().run(bell_circuit(), shots=10)
-        job.result()
+        job.result(timeout=PATIENCE)
         job.update_name("renamed")
         assert inner.get(job.job_id()).name == "renamed"  # the inner store, no flush
 
@@ -87,7 +91,12 @@ def test_pending_writes_are_flushed_at_interpreter_exit(tmp_path: Path) -> None:
         """
     )
     out = subprocess.run(
-        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=True
+        [sys.executable, "-c", script],
+        env=child_env(),
+        capture_output=True,
+        text=True,
+        timeout=PATIENCE,
+        check=True,
     )
     job_id = out.stdout.strip().splitlines()[-1]
     store = SQLiteJobStore(path)
@@ -99,3 +108,49 @@ def test_pending_writes_are_flushed_at_interpreter_exit(tmp_path: Path) -> None:
         assert [r.job_id for r in store.list(JobQuery(limit=None))] == [job_id]
     finally:
         store.close()
+
+
+def test_state_changes_of_one_job_are_coalesced_and_applied_in_order() -> None:
+    inner = CountingStore()
+    store = WriteBehindStore(inner)
+    try:
+        rec = record(status=JobStatus.QUEUED)
+        store.add(rec)
+        with store._write_lock:  # hold the writer: every update below waits in the queue
+            for status in (JobStatus.RUNNING, JobStatus.DONE):
+                store.update(rec.job_id, status=status)
+            store.update(rec.job_id, error_message="kept")
+            assert inner.get(rec.job_id).status is JobStatus.QUEUED  # not written yet
+        store.flush()
+        back = inner.get(rec.job_id)
+        assert back.status is JobStatus.DONE  # the last of the queued values wins
+        assert back.error_message == "kept"
+        assert inner.calls == [("add", rec.job_id), ("update", rec.job_id)]
+    finally:
+        store.close()
+
+
+def test_a_background_write_that_fails_is_logged_not_raised(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    store = WriteBehindStore(MemoryJobStore())
+    try:
+        store.update("no-such-job", status=JobStatus.DONE)  # returns at once ...
+        with caplog.at_level(logging.ERROR, logger="qiskit_myprovider.store"):
+            store.flush()
+        # ... and the failure names the job and the store.
+        assert "could not update job no-such-job in :memory:" in caplog.text
+    finally:
+        store.close()
+
+
+def test_writes_after_close_go_straight_to_the_inner_store() -> None:
+    inner = CountingStore()
+    store = WriteBehindStore(inner)
+    rec = record(status=JobStatus.RUNNING)
+    store.add(rec)
+    store.close()
+    store.close()  # idempotent
+    store.update(rec.job_id, status=JobStatus.DONE)
+    assert inner.get(rec.job_id).status is JobStatus.DONE  # no flush needed
+    assert "WriteBehindStore over" in repr(store)
