@@ -9,8 +9,10 @@ handed it, so imports only go one way (provider → backend → job → engine).
 from __future__ import annotations
 
 import atexit
+import logging
 import os
 import threading
+import time
 import weakref
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Final, Protocol
@@ -42,6 +44,7 @@ if TYPE_CHECKING:
     from qiskit_myprovider.execution import ExecutorSpec
 
 __all__ = [
+    "CANCEL_POLL",
     "FLUSH_ABOVE",
     "Engine",
     "LiveJob",
@@ -53,6 +56,13 @@ __all__ = [
 #: Jobs expected to run longer than this (seconds) make the store write RUNNING and their
 #: final state at once; shorter ones leave it to the store's own pace (milliseconds).
 FLUSH_ABOVE: Final = 0.05
+#: How often an engine with unfinished jobs reads the store for cancel requests (seconds):
+#: another process's ``cancel()`` takes effect within this, plus the cancel itself.
+CANCEL_POLL: Final = 0.2
+#: How long the cancel watcher stays up with no unfinished job before it stops (seconds).
+CANCEL_WATCH_IDLE: Final = 5.0
+
+logger = logging.getLogger(__name__)
 
 _STORE_METHODS: Final = ("add", "update", "get", "list", "delete", "prune", "flush", "close")
 
@@ -97,6 +107,8 @@ class Engine:
         self._lock = threading.RLock()
         self._closed = False
         self._live: weakref.WeakValueDictionary[str, Any] = weakref.WeakValueDictionary()
+        self._watcher: threading.Thread | None = None
+        self._stopping = threading.Event()
         #: Stamped on the records of the jobs this engine runs (who to ask, who is gone).
         self.owner_token: Final[str] = make_owner_token()
         # Last: nothing after it may fail and leave the store's file open.
@@ -172,8 +184,47 @@ class Engine:
     # -- live jobs -----------------------------------------------------------------------
 
     def register(self, job_id: str, job: LiveJob) -> None:
-        """Remember ``job`` as run by this process (kept while anyone holds the job)."""
+        """Remember ``job`` as run by this process (kept while anyone holds the job).
+
+        On a store other processes can share, the engine then watches it for cancel requests
+        (another process's ``job.cancel()``) and cancels the job here within
+        :data:`CANCEL_POLL` seconds.
+        """
         self._live[job_id] = job
+        if self._watcher is None and callable(getattr(self._store, "cancel_requests", None)):
+            self._start_cancel_watch()
+
+    def _start_cancel_watch(self) -> None:
+        if self._store.location == ":memory:":
+            return  # no other process can reach this store
+        with self._lock:
+            if self._watcher is not None or self._closed:
+                return
+            self._watcher = threading.Thread(
+                target=self._watch_cancels, name="myprovider-cancel-watcher", daemon=True
+            )
+            self._watcher.start()
+
+    def _watch_cancels(self) -> None:
+        idle_since = time.monotonic()
+        while not self._stopping.wait(CANCEL_POLL):
+            running = [job for job in list(self._live.values()) if not job.in_final_state()]
+            if not running:
+                if time.monotonic() - idle_since > CANCEL_WATCH_IDLE:
+                    with self._lock:
+                        self._watcher = None
+                    return
+                continue
+            idle_since = time.monotonic()
+            try:
+                requested = self._store.cancel_requests(self.owner_token)
+            except Exception:
+                logger.exception("could not read cancel requests from %s", self._store.location)
+                continue
+            for job_id in requested:
+                job = self._live.get(job_id)
+                if job is not None:
+                    job.cancel()
 
     def live_job(self, job_id: str) -> Any | None:
         """Return the job this process runs under ``job_id``, or None."""
@@ -242,6 +293,7 @@ class Engine:
             if self._closed:
                 return
             self._closed = True
+            self._stopping.set()
             built, shared = list(self._built), list(self._shared)
             self._built.clear()
             self._shared.clear()

@@ -14,7 +14,7 @@ import logging
 import time
 from collections.abc import Callable, Generator, Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 from qiskit.providers import BackendV2, JobStatus, JobV1
 from qiskit.providers.jobstatus import JOB_FINAL_STATES
@@ -23,6 +23,7 @@ from typing_extensions import override
 from qiskit_myprovider.exceptions import MyJobError
 from qiskit_myprovider.job_state import JobState, StateListener
 from qiskit_myprovider.notebook import summary_table
+from qiskit_myprovider.store import parse_owner
 from qiskit_myprovider.validation import (
     validate_interval,
     validate_tags,
@@ -41,6 +42,9 @@ if TYPE_CHECKING:
 __all__ = ["MyJob"]
 
 logger = logging.getLogger(__name__)
+
+#: How long ``cancel()`` of a job run by another process waits for that process to act.
+CANCEL_PATIENCE: Final = 10.0
 
 
 class MyJob(JobV1):
@@ -169,20 +173,19 @@ class MyJob(JobV1):
         is stopped (its worker is replaced). A job running in a thread cannot be interrupted:
         it is marked CANCELLED at once and its result is discarded when it ends.
 
+        A job that another live process runs is cancelled by that process: the request
+        travels through the job store, the owner acts on it within a fraction of a second,
+        and this call waits for it (up to 10 s).
+
         Returns:
             True if the job is now CANCELLED; False if it had already ended.
 
         Raises:
-            MyJobError: the job belongs to another process, which alone can cancel it.
+            MyJobError: another process runs the job and did not cancel it when asked.
         """
         state = self._state
         if not state.live:
-            if self.in_final_state():
-                return False
-            raise MyJobError(
-                f"Job {self.job_id()} is {state.record.status.name} in another process "
-                f"({state.record.owner}); only that process can cancel it"
-            )
+            return self._cancel_elsewhere()
         with state.lock:
             if state.record.status in JOB_FINAL_STATES:
                 return False
@@ -190,6 +193,21 @@ class MyJob(JobV1):
         if handle is None or handle.cancel():
             state.transition(JobStatus.CANCELLED)
         return state.record.status is JobStatus.CANCELLED
+
+    def _cancel_elsewhere(self) -> bool:
+        """Ask the process that runs this job, through the store, to cancel it; wait for it."""
+        state = self._state
+        if self.in_final_state() or not state.store.request_cancel(self.job_id()):
+            return False
+        if state.wait_final(CANCEL_PATIENCE):
+            return state.record.status is JobStatus.CANCELLED
+        owner = parse_owner(state.record.owner)
+        who = f"pid {owner.pid} on host {owner.host}" if owner else "an unknown process"
+        raise MyJobError(
+            f"Job {self.job_id()} is {state.record.status.name} in another process ({who}); "
+            f"it was asked to cancel it, but had not after {CANCEL_PATIENCE:g} s (is that "
+            "process stopped, or running an older qiskit-myprovider?)"
+        )
 
     @override
     def done(self) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 import threading
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -26,6 +27,7 @@ class MemoryJobStore:
 
     def __init__(self) -> None:
         self._records: dict[str, JobRecord] = {}
+        self._cancel_requests: set[str] = set()
         self._lock = threading.Lock()
 
     def __repr__(self) -> str:
@@ -72,6 +74,7 @@ class MemoryJobStore:
         with self._lock:
             if self._records.pop(job_id, None) is None:
                 raise not_found(job_id, self.location)
+            self._cancel_requests.discard(job_id)
 
     def prune(self, older_than: datetime) -> int:
         """Delete old final records (see :class:`JobStore`)."""
@@ -84,6 +87,28 @@ class MemoryJobStore:
             for job_id in old:
                 del self._records[job_id]
         return len(old)
+
+    def request_cancel(self, job_id: str) -> bool:
+        """Record a cancel request (see :class:`JobStore`)."""
+        with self._lock:
+            record = self._records.get(job_id)
+            if record is None:
+                raise not_found(job_id, self.location)
+            if record.status in JOB_FINAL_STATES:
+                return False
+            self._cancel_requests.add(job_id)
+            return True
+
+    def cancel_requests(self, owner: str) -> Sequence[str]:
+        """The unfinished jobs of ``owner`` asked to cancel (see :class:`JobStore`)."""
+        with self._lock:
+            return [
+                job_id
+                for job_id in self._cancel_requests
+                if (record := self._records.get(job_id)) is not None
+                and record.owner == owner
+                and record.status not in JOB_FINAL_STATES
+            ]
 
     def flush(self) -> None:
         """Nothing to flush: every write is applied at once."""

@@ -127,6 +127,19 @@ class JobStore(Protocol):
     def prune(self, older_than: datetime) -> int:
         """Delete the final-state records created before ``older_than``; return how many."""
 
+    def request_cancel(self, job_id: str) -> bool:
+        """Ask the process that runs ``job_id`` to cancel it (it polls :meth:`cancel_requests`).
+
+        Returns:
+            True if the request was recorded; False if the job has already ended.
+
+        Raises:
+            JobNotFoundError: no record has that id.
+        """
+
+    def cancel_requests(self, owner: str) -> Sequence[str]:
+        """Return the ids of the unfinished jobs of ``owner`` that someone asked to cancel."""
+
     def flush(self) -> None:
         """Make every write made so far durable and visible to other processes.
 

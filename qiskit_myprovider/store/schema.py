@@ -69,6 +69,11 @@ MIGRATIONS: Final[tuple[tuple[str, ...], ...]] = (
         """,
         "CREATE INDEX job_tags_by_job ON job_tags (job_id)",
     ),
+    # Version 2: cancel requests from other processes (the owner polls for its own).
+    (
+        "ALTER TABLE jobs ADD COLUMN cancel_requested_us INTEGER",
+        "CREATE INDEX jobs_cancel_requested ON jobs (owner) WHERE cancel_requested_us IS NOT NULL",
+    ),
 )
 
 #: The schema version this code writes (stored in ``PRAGMA user_version``).

@@ -15,7 +15,7 @@ import os
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Final, TypeVar
@@ -148,6 +148,44 @@ class SQLiteJobStore:
             self._mark_lost(job_id, record.owner)
             record = self._get(job_id)
         return record
+
+    def request_cancel(self, job_id: str) -> bool:
+        """Record a cancel request for the job's owner to act on (see :class:`JobStore`).
+
+        Raises:
+            JobNotFoundError: no record has that id.
+            StoreError: the store could not be written.
+        """
+
+        def ask(conn: sqlite3.Connection) -> bool:
+            cursor = conn.execute(
+                "UPDATE jobs SET cancel_requested_us = ? "
+                f"WHERE job_id = ? AND status IN ({UNFINISHED_SQL})",
+                (micros(now()), job_id),
+            )
+            if cursor.rowcount == 0 and not _exists(conn, job_id):
+                raise not_found(job_id, self.location)
+            return cursor.rowcount > 0
+
+        return self._write(f"asking to cancel job {job_id}", ask)
+
+    def cancel_requests(self, owner: str) -> Sequence[str]:
+        """The unfinished jobs of ``owner`` asked to cancel (see :class:`JobStore`).
+
+        Raises:
+            StoreError: the store could not be read.
+        """
+
+        def select(conn: sqlite3.Connection) -> list[str]:
+            rows = conn.execute(
+                "SELECT job_id FROM jobs INDEXED BY jobs_cancel_requested "
+                f"WHERE owner = ? AND cancel_requested_us IS NOT NULL "
+                f"AND status IN ({UNFINISHED_SQL})",
+                (owner,),
+            ).fetchall()
+            return [row[0] for row in rows]
+
+        return self._read("reading cancel requests", select)
 
     def list(self, query: JobQuery) -> list[JobRecord]:
         """Return matching records, newest first, without circuits and result.

@@ -103,6 +103,15 @@ class WriteBehindStore:
         self._flush_siblings()
         return self._inner.prune(older_than)
 
+    def request_cancel(self, job_id: str) -> bool:
+        """Record a cancel request at once (another process acts on it)."""
+        self._flush_siblings()
+        return self._inner.request_cancel(job_id)
+
+    def cancel_requests(self, owner: str) -> Sequence[str]:
+        """The cancel requests for ``owner``'s unfinished jobs."""
+        return self._inner.cancel_requests(owner)
+
     def _flush_siblings(self) -> None:
         # Another provider of this process may be writing behind to the same file.
         for store in list(_write_behind_stores):
