@@ -253,7 +253,7 @@ class JobGroup:
             if self.status() in FINAL_STATES:
                 return True
             pending = next((job for job in self.jobs if not job.in_final_state()), None)
-            if pending is None:  # pragma: no cover - a non-final group has a pending part
+            if pending is None:  # every part final means the group is: checked just above
                 return True
             remaining = None if until is None else until - time.monotonic()
             if remaining is not None and remaining <= 0:

@@ -85,7 +85,8 @@ reference backend in the Qrisp interop environment.
   :class:`~qiskit_myprovider.exceptions.JobCancelledError`), neither a subclass of the other.
 
 Beyond the contract, for a job that runs as several parts (one per distinct shot count;
-checked by ``tests/adapters/job_contract/test_job.py``):
+checked in ``tests/adapters/job_contract/``: P1 by ``test_backend.py``, P2 and P3 by
+``test_job.py``):
 
 - **P1** Submission is all or nothing: if a part cannot be submitted, the parts already
   submitted are cancelled and the error is raised.
