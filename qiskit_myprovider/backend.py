@@ -9,28 +9,30 @@ or the process-wide default one), on its own executor or on the engine's.
 from __future__ import annotations
 
 import copy
-import math
-import numbers
 import uuid
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Final, Protocol
 
-import numpy as np
 from qiskit import QuantumCircuit
-from qiskit.circuit import ControlFlowOp, ParameterExpression
 from qiskit.providers import BackendV2, JobStatus, Options
 from qiskit.transpiler import Target
 from qiskit_aer import AerSimulator
 from typing_extensions import override
 
+from qiskit_myprovider.circuits import (
+    aer_binds_correctly,
+    bind_rows,
+    check_finite_angles,
+    check_parameter_binds,
+    check_run_input,
+    check_width,
+)
 from qiskit_myprovider.clock import now
 from qiskit_myprovider.engine import Engine, default_engine
 from qiskit_myprovider.exceptions import (
-    InvalidInputError,
     InvalidInputTypeError,
     JobNotFoundError,
-    UnboundParametersError,
 )
 from qiskit_myprovider.execution.base import SimulationTask
 from qiskit_myprovider.execution.simulate import estimate_cost
@@ -49,42 +51,7 @@ if TYPE_CHECKING:
     from qiskit_myprovider.execution import ExecutorSpec
     from qiskit_myprovider.execution.base import JobExecutor
 
-__all__ = ["AER_BINDABLE_GATES", "MyBackend", "aer_binds_correctly"]
-
-#: Gates whose parameters Aer's ``parameter_binds`` sets correctly. Aer 0.18 silently binds
-#: controlled rotations and phases (cp, crx, cry, crz, cu, cu1, cu3) wrong (qiskit-aer #2323,
-#: #2391, #2403): a job with those returns one experiment with wrong counts.
-AER_BINDABLE_GATES: Final = frozenset(
-    {"p", "r", "rx", "rxx", "ry", "ryy", "rz", "rzx", "rzz", "u", "u1", "u2", "u3"}
-)
-
-
-def aer_binds_correctly(circuit: QuantumCircuit) -> bool:
-    """Return whether Aer's ``parameter_binds`` binds every parametric gate of ``circuit`` right.
-
-    Args:
-        circuit: A circuit that may hold parameters.
-
-    Returns:
-        False if a parametric gate is one Aer binds wrongly, or sits inside control flow.
-    """
-    if not circuit.num_parameters:
-        return True
-    for instruction in circuit.data:
-        operation = instruction.operation
-        if isinstance(operation, ControlFlowOp):
-            if any(block.num_parameters for block in operation.blocks):
-                return False
-        elif operation.name not in AER_BINDABLE_GATES and any(
-            isinstance(param, ParameterExpression) for param in operation.params
-        ):
-            return False
-    return True
-
-
-def _rows(bind: Mapping[Any, Sequence[float]]) -> int:
-    """How many parameter sets (experiments) one circuit's binding holds."""
-    return len(next(iter(bind.values()))) if bind else 1
+__all__ = ["MyBackend", "ProviderLike"]
 
 #: Options every backend exposes with our defaults; every other Aer option is also accepted.
 _DEFAULTS: dict[str, Any] = {
@@ -324,11 +291,13 @@ class MyBackend(BackendV2):
         job_name = options.pop("job_name", None)
         job_tags = options.pop("job_tags", None)
         header = options.pop("header", None)
-        circuits = self._check_circuits(run_input)
+        circuits = check_run_input(run_input)
+        for index, circuit in enumerate(circuits):
+            check_width(circuit, self.num_qubits, key=index, backend=self.name)
+            check_finite_angles(circuit, key=index)
         checked = validate_run_options(options)
-        binds = checked.pop("parameter_binds", None)
-        binds = self._check_binds(circuits, binds)
-        rows = None if binds is None else [_rows(bind) for bind in binds]
+        binds = check_parameter_binds(circuits, checked.pop("parameter_binds", None))
+        rows = None if binds is None else [bind_rows(bind) for bind in binds]
         if binds is not None and not all(aer_binds_correctly(c) for c in circuits):
             # Aer would bind these gates wrongly, without a word: bind in Qiskit instead,
             # one circuit per row, in the order Aer would have returned the experiments.
@@ -464,113 +433,3 @@ class MyBackend(BackendV2):
         return f"<MyBackend('{self.name}', method={self._method}, num_qubits={self.num_qubits})>"
 
     # -- validation ----------------------------------------------------------------------
-
-    def _check_circuits(self, run_input: object) -> list[QuantumCircuit]:
-        if isinstance(run_input, QuantumCircuit):
-            circuits = [run_input]
-        elif isinstance(run_input, Sequence) and not isinstance(run_input, str | bytes):
-            circuits = list(run_input)
-            if not circuits:
-                raise InvalidInputError("run() needs at least one circuit; got an empty sequence")
-        else:
-            raise InvalidInputTypeError(
-                "run() takes a QuantumCircuit or a sequence of them, "
-                f"not {type(run_input).__name__}"
-            )
-        width = self.num_qubits
-        for index, circuit in enumerate(circuits):
-            if not isinstance(circuit, QuantumCircuit):
-                raise InvalidInputTypeError(
-                    f"run() input {index} is a {type(circuit).__name__}, not a QuantumCircuit"
-                )
-            if circuit.num_qubits > width:
-                raise InvalidInputError(
-                    f"Circuit {index} ('{circuit.name}') has {circuit.num_qubits} qubits; "
-                    f"backend '{self.name}' simulates at most {width}"
-                )
-            check_finite_angles(index, circuit)
-        return circuits
-
-    @staticmethod
-    def _check_binds(
-        circuits: list[QuantumCircuit], binds: object
-    ) -> list[dict[Any, list[float]]] | None:
-        if binds is None:
-            for index, circuit in enumerate(circuits):
-                if circuit.num_parameters:
-                    names = ", ".join(sorted(p.name for p in circuit.parameters))
-                    raise UnboundParametersError(
-                        f"Circuit {index} ('{circuit.name}') has unbound parameters ({names}); "
-                        "bind them with circuit.assign_parameters(...) or pass parameter_binds"
-                    )
-            return None
-        if isinstance(binds, Mapping):
-            binds = [binds]
-        if not isinstance(binds, Sequence) or len(binds) != len(circuits):
-            raise InvalidInputError(
-                "parameter_binds must be a list with one mapping per circuit "
-                f"({len(circuits)} circuits)"
-            )
-        checked: list[dict[Any, list[float]]] = []
-        for index, (circuit, bind) in enumerate(zip(circuits, binds, strict=True)):
-            if not isinstance(bind, Mapping):
-                raise InvalidInputTypeError(
-                    f"parameter_binds[{index}] must be a mapping parameter -> values"
-                )
-            missing = set(circuit.parameters) - set(bind)
-            if missing:
-                names = ", ".join(sorted(p.name for p in missing))
-                raise UnboundParametersError(
-                    f"parameter_binds[{index}] leaves parameters of circuit {index} "
-                    f"unbound: {names}"
-                )
-            values = {
-                param: _bind_values(index, circuit, param, vals) for param, vals in bind.items()
-            }
-            lengths = {len(v) for v in values.values()}
-            if len(lengths) > 1:
-                raise InvalidInputError(
-                    f"parameter_binds[{index}] has value lists of different lengths "
-                    f"{sorted(lengths)}"
-                )
-            checked.append(values)
-        return checked
-
-
-def _bind_values(index: int, circuit: QuantumCircuit, param: object, values: object) -> list[float]:
-    """Check one parameter's values in ``parameter_binds``: a non-empty list of finite reals."""
-    label = f"parameter_binds[{index}][{getattr(param, 'name', param)!s}]"
-    if param not in circuit.parameters:
-        names = ", ".join(sorted(p.name for p in circuit.parameters)) or "none"
-        raise InvalidInputError(
-            f"{label}: circuit {index} ('{circuit.name}') has no such parameter "
-            f"(its parameters: {names})"
-        )
-    if isinstance(values, str | bytes) or not isinstance(values, Sequence | np.ndarray):
-        raise InvalidInputTypeError(
-            f"{label} must be a list of values (one per run), not {type(values).__name__} "
-            f"{values!r}; write [{values!r}] for one run"
-        )
-    if len(values) == 0:
-        raise InvalidInputError(f"{label} is empty; give at least one value")
-    checked: list[float] = []
-    for value in values:
-        if isinstance(value, bool) or not isinstance(value, numbers.Real):
-            raise InvalidInputTypeError(
-                f"{label} holds {type(value).__name__} {value!r}; values must be real numbers"
-            )
-        if not math.isfinite(float(value)):
-            raise InvalidInputError(f"{label} holds {value}; values must be finite")
-        checked.append(float(value))
-    return checked
-
-
-def check_finite_angles(index: int, circuit: QuantumCircuit) -> None:
-    """Refuse a circuit whose gates hold NaN or infinite angles (Aer runs them to nonsense)."""
-    for instruction in circuit.data:
-        for value in instruction.operation.params:
-            if isinstance(value, float) and not math.isfinite(value):
-                raise InvalidInputError(
-                    f"Circuit {index} ('{circuit.name}'): gate "
-                    f"'{instruction.operation.name}' has the angle {value}; angles must be finite"
-                )

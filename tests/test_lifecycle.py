@@ -295,9 +295,12 @@ def test_wait_for_final_state_returns_at_completion(engine: Engine) -> None:
     waited = time.monotonic() - started
     lag = time.time() - job.time_per_step()["DONE"].timestamp()
     assert lag < END_LAG
-    # One call when the wait starts, then at most one per interval while the job runs.
-    assert 1 <= len(calls) <= 1 + int(waited // CALLBACK_INTERVAL)
-    assert set(calls) == {JobStatus.RUNNING}
+    # One call when the wait starts, then at most one per interval while the job runs, and
+    # one last call with the final status as the wait returns.
+    *waiting, last = calls
+    assert 1 <= len(waiting) <= 1 + int(waited // CALLBACK_INTERVAL)
+    assert set(waiting) == {JobStatus.RUNNING}
+    assert last is JobStatus.DONE
 
 
 def test_aer_failure_is_an_error_with_its_cause(engine: Engine) -> None:

@@ -3,14 +3,14 @@
 Written once and run on any backend that claims the contract: a test module subclasses
 :class:`JobContractSuite` and provides a ``contract`` fixture returning a
 :class:`ContractUnderTest`. It runs on our ``JobContractBackend`` in the main suite
-(``tests/test_adapter_job_contract.py``) and on Qrisp's own reference backend, with Qrisp's
-own contract classes, in the Qrisp environment (``tests/interop/qrisp/``), which shows that
-these tests encode the contract rather than our implementation of it.
+(``tests/adapters/job_contract/test_backend.py``) and on Qrisp's own reference backend, with
+Qrisp's own contract classes, in the Qrisp environment (``tests/interop/qrisp/``), which
+shows that these tests encode the contract rather than our implementation of it.
 
 This module imports neither Qrisp nor qiskit_myprovider: everything backend-specific comes
 through the fixture. Clause ids (C1 ...) are those of the "Design contract" section of
-``qiskit_myprovider/adapters/job_contract.py``. A clause that cannot apply to a backend
-(a synchronous backend has no running job to cancel) is listed in
+``qiskit_myprovider/adapters/job_contract/__init__.py``. A clause that cannot apply to a
+backend (a synchronous backend has no running job to cancel) is listed in
 :attr:`ContractUnderTest.not_applicable` with the reason, and its test reports that reason
 as a skip; for our backend that list must be empty (a test checks it).
 """

@@ -1,0 +1,1 @@
+"""Tests of qiskit_myprovider.adapters, one module per module."""

@@ -1,0 +1,1 @@
+"""Tests of qiskit_myprovider.adapters.async_job, one module per module."""
