@@ -72,3 +72,19 @@ def process_alive(pid: int) -> bool:
             return stat.read().split()[2] != "Z"
     except (FileNotFoundError, ProcessLookupError):  # gone, or vanishing as we read
         return False
+
+
+def children_of(pid: int) -> list[int]:
+    """The pids of the live processes whose parent is ``pid`` (Linux ``/proc``)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            text = (entry / "stat").read_text()
+        except OSError:  # gone while we looked
+            continue
+        fields = text[text.rfind(")") + 2 :].split()
+        if int(fields[1]) == pid and fields[0] != "Z":
+            found.append(int(entry.name))
+    return found

@@ -18,6 +18,7 @@ from qiskit.circuit import Parameter
 from qiskit_myprovider import MyBackend, MyProvider
 from qiskit_myprovider.exceptions import InvalidInputError, InvalidInputTypeError, MyProviderError
 from qiskit_myprovider.execution import AutoExecutor, SimulationTask, estimate_cost
+from tests.support import BELL_QASM2
 
 from .conftest import bell_circuit
 
@@ -166,3 +167,30 @@ def test_names_and_tags_the_store_cannot_hold_are_refused_before_queueing(
             job.update_tags(tags or ["\x00"])
         assert job.result().get_counts()
         assert provider.job(job.job_id()).name() is None
+
+
+def test_the_adapters_refuse_seeds_aer_cannot_take_before_any_submission(
+    provider: MyProvider,
+) -> None:
+    from qiskit_myprovider.adapters import AsyncJobBackendAdapter
+
+    adapter = AsyncJobBackendAdapter(provider.get_backend(), shots=8)
+    with pytest.raises(InvalidInputError, match=r"2\*\*63 - 1"):
+        adapter.set_seed(2**70)
+    # Nothing was changed: submissions still run.
+    handle = adapter.submit_circuits({"bell": BELL_QASM2})
+    adapter.poll_job_status(handle, loop_until_complete=True, verbose=False)
+    assert sum(adapter.get_job_results(handle).results[0]["results"].values()) == 8
+
+
+def test_the_job_contract_refuses_a_seed_aer_cannot_take_and_keeps_its_options(
+    provider: MyProvider,
+) -> None:
+    from qiskit_myprovider.adapters import JobContractBackend
+
+    backend = JobContractBackend(provider.get_backend())
+    before = dict(backend.options)
+    with pytest.raises(InvalidInputError, match=r"2\*\*63 - 1"):
+        backend.update_options(shots=10, seed_simulator=2**70)
+    assert dict(backend.options) == before  # all or nothing
+    assert sum(backend.run(bell_circuit()).values()) == before["shots"]

@@ -21,7 +21,7 @@ from qiskit.circuit.library import quantum_volume
 from qiskit_myprovider import MyProvider
 from qiskit_myprovider.store import SQLiteJobStore, owner_is_gone
 from tests.cli.conftest import BAD_QASM2, BELL, Run, python_m, write
-from tests.support import PATIENCE, PROMPT, wait_until
+from tests.support import PATIENCE, PROMPT, children_of, process_alive, wait_until
 
 SUMMARY_KEYS = {"job_id", "backend", "shots", "status", "name", "tags", "counts", "time_taken"}
 #: Seconds a runner may take to exit once its job is cancelled or it is killed.
@@ -183,3 +183,28 @@ def test_a_runner_that_dies_leaves_a_job_reported_lost(store: Path, tmp_path: Pa
     result = python_m("jobs", "result", job_id, store=store)
     assert result.returncode == 1
     assert re.fullmatch(rf"error: job {job_id} failed: .*was lost.*\n", result.stderr)
+
+
+#: How soon a killed runner's workers must be gone.
+WORKERS_GONE_WITHIN = 2.0
+
+
+def test_a_killed_runners_workers_die_with_it(store: Path, tmp_path: Path) -> None:
+    """``kill -9`` of a ``run --no-wait`` runner: its simulating workers go at once."""
+    started = python_m("run", qv_file(tmp_path, 23, 40), "--no-wait", "--shots", 10, store=store)
+    job_id = started.stdout.strip()
+    owner = runner_owner(store, job_id)
+    pid = int(owner.rsplit(":", 3)[1])
+    wait_until(
+        lambda: python_m("jobs", "show", job_id, "--json", store=store).stdout.count("RUNNING"),
+        what="the runner's job to start",
+        timeout=PATIENCE,
+    )
+    workers = children_of(pid)
+    assert workers, "the runner has no worker process"
+    os.kill(pid, 9)
+    wait_until(
+        lambda: not any(process_alive(worker) for worker in workers),
+        what="the runner's workers to die with it",
+        timeout=WORKERS_GONE_WITHIN,
+    )
