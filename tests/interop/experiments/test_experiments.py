@@ -4,9 +4,9 @@
 backend, transpiles for it and (its default since 0.12) runs the circuits through
 qiskit-ibm-runtime's ``SamplerV2`` in local mode, which deep-copies our backend; with
 ``backend_run=True`` it calls ``backend.run`` itself, sending ``meas_level=2``. The fitted
-values are checked against the fake device's own calibration data, within
-``tolerance.SIGMAS`` of the fit's standard error: the mimic's noise model is built from those
-numbers, so a correct simulation must give them back.
+values are checked against the fake device's own calibration data (the mimic's noise model
+is built from those numbers, so a correct simulation gives them back): T1 within
+``tolerance.SIGMAS`` of the fit's standard error, RB's error per gate within a stated band.
 
 The library's default path makes qiskit-ibm-runtime's deprecated ``SamplerV2`` itself; its
 deprecation warning is allowed here (only that one: every other warning is an error).
@@ -37,12 +37,16 @@ QUBIT = 0
 
 
 def result(data: ExperimentData, name: str, *, fitted: bool = True) -> Any:
-    """The analysis result ``name`` of a finished experiment (a fit's: with its error)."""
+    """The analysis result ``name`` of a finished experiment.
+
+    ``fitted``: also require the curve analysis's verdict "good" (reduced chi-square below
+    3, sensible error bars). Meaningful for T1, whose points carry binomial errors only; not
+    for RB, whose chi-square depends on the random sequences drawn.
+    """
     assert data.status() is ExperimentStatus.DONE, data.errors()
     rows = data.analysis_results(name, dataframe=True)
     assert len(rows) == 1, rows
     if fitted:
-        # The curve analysis's own verdict on the fit (reduced chi-square, error bars).
         assert rows.iloc[0].quality == "good", rows
     return rows.iloc[0].value
 
@@ -77,6 +81,25 @@ def test_the_experiments_jobs_are_ours(
     assert len(new[0].circuits()) == len(data.data())
 
 
+def assert_plausible_gate_error(fitted: Any, expected: float, band: float, what: str) -> None:
+    """An RB error per gate within a factor ``band`` of the device's gate error.
+
+    Not a sigma test: the fit's standard error leaves out the spread between random Clifford
+    sequences, which dominates at these sample counts. Measured over five sequence seeds on
+    this mimic, EPG_sx / (device sx error) ranged over 0.55-1.21 (fit errors about 15%) and
+    EPG_cx / (device cx error) over 1.02-1.18. A mimic without noise (EPG near 0) or with
+    the wrong noise model falls outside the band.
+    """
+    assert expected / band <= fitted.n <= expected * band, (
+        f"{what}: {fitted} is not within a factor {band} of the device's {expected:.3g}"
+    )
+
+
+#: How far from the device's gate error RB's error per gate may be (see the docstring above).
+SINGLE_QUBIT_BAND = 2.0
+TWO_QUBIT_BAND = 1.5
+
+
 def test_single_qubit_rb_gives_the_devices_gate_error(
     mimic: MyBackend, device: FakeManilaV2
 ) -> None:
@@ -84,19 +107,19 @@ def test_single_qubit_rb_gives_the_devices_gate_error(
         physical_qubits=(QUBIT,), lengths=[1, 500, 1000, 2000, 3000], num_samples=8, seed=1
     )
     data = rb.run(mimic).block_for_results()
-    epc, epg_sx = result(data, "EPC"), result(data, "EPG_sx")
+    epc, epg_sx = result(data, "EPC", fitted=False), result(data, "EPG_sx", fitted=False)
     assert 0 < epc.n < 1e-2, f"EPC {epc} is no plausible single-qubit error"
     expected = device.target["sx"][(QUBIT,)].error
-    assert_expectation(epg_sx.n, expected, epg_sx.s, "EPG of sx from RB")
+    assert_plausible_gate_error(epg_sx, expected, SINGLE_QUBIT_BAND, "EPG of sx")
 
 
 def test_two_qubit_rb_gives_the_devices_cx_error(mimic: MyBackend, device: FakeManilaV2) -> None:
     rb = StandardRB(physical_qubits=(0, 1), lengths=[1, 20, 50, 100, 200], num_samples=5, seed=1)
     data = rb.run(mimic).block_for_results()
-    epc, epg_cx = result(data, "EPC"), result(data, "EPG_cx")
+    epc, epg_cx = result(data, "EPC", fitted=False), result(data, "EPG_cx", fitted=False)
     assert 0 < epc.n < 0.1, f"EPC {epc} is no plausible two-qubit error"
     expected = device.target["cx"][(0, 1)].error
-    assert_expectation(epg_cx.n, expected, epg_cx.s, "EPG of cx from RB")
+    assert_plausible_gate_error(epg_cx, expected, TWO_QUBIT_BAND, "EPG of cx")
 
 
 def test_bell_state_tomography_on_the_ideal_backend(provider: MyProvider) -> None:
