@@ -2,7 +2,7 @@
 
 ``SamplerV2(mode=backend)``, ``EstimatorV2(mode=backend)``, and both inside
 ``Session(backend=backend)`` and ``Batch(backend=backend)``, with circuits transpiled for the
-backend (ISA circuits, as the library requires of a device). Local mode deep-copies the
+backend (ISA circuits: a mimic takes only its device's gates). Local mode deep-copies the
 backend and runs ``BackendSamplerV2`` / ``BackendEstimatorV2`` on the copy, so every job goes
 through our ``run()`` into our job store. Each answer is checked against the exact value (on
 the ideal backend) and against plain Aer through the same library calls, within
