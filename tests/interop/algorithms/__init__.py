@@ -1,0 +1,1 @@
+"""Interop with qiskit-algorithms on the V2 primitives (``.ci/interop-algorithms.sh``)."""

@@ -1,0 +1,1 @@
+"""Interop with qiskit-experiments (``.ci/interop-experiments.sh``)."""

@@ -1,0 +1,36 @@
+"""Fixtures for the qiskit-experiments suite: a provider, a fake IBM device and its mimic.
+
+qiskit-experiments is imported unconditionally: a missing library fails this suite at
+collection, never skips it.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+# Set before qiskit_myprovider's default provider is made: tests never touch a real store.
+os.environ.setdefault("QISKIT_MYPROVIDER_STORE", ":memory:")
+
+import pytest
+import qiskit_experiments  # noqa: F401  (fail loudly, at collection, where it is missing)
+from qiskit_ibm_runtime.fake_provider import FakeManilaV2
+
+from qiskit_myprovider import MyBackend, MyProvider
+
+
+@pytest.fixture(scope="module")
+def provider() -> Iterator[MyProvider]:
+    with MyProvider(store=":memory:") as prov:
+        yield prov
+
+
+@pytest.fixture(scope="module")
+def device() -> FakeManilaV2:
+    return FakeManilaV2()
+
+
+@pytest.fixture(scope="module")
+def mimic(device: FakeManilaV2, provider: MyProvider) -> MyBackend:
+    """Our simulator of the fake device: its target, couplings and noise."""
+    return MyBackend.from_backend(device, provider=provider)

@@ -1,0 +1,1 @@
+"""Interop with mthree, matrix-free measurement mitigation (``.ci/interop-mthree.sh``)."""

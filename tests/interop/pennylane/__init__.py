@@ -1,0 +1,1 @@
+"""Interop with pennylane-qiskit's ``qiskit.remote`` device (``.ci/interop-pennylane.sh``)."""
