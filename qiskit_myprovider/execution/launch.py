@@ -96,6 +96,11 @@ class _CleanWorker:
 
 def _child_environment() -> dict[str, str]:
     env = dict(os.environ)
+    # The executor gives every task its thread count (its thread budget) through Aer's
+    # max_parallel_threads. An inherited OMP_NUM_THREADS would cap that silently, and it is
+    # often not the user's: creating a Dask LocalCluster sets OMP_NUM_THREADS=1 in the
+    # caller's own environment and leaves it there.
+    env.pop("OMP_NUM_THREADS", None)
     # The worker must import what the caller imports: the same package, the same Aer.
     paths = [entry for entry in sys.path if entry]
     env["PYTHONPATH"] = os.pathsep.join(paths)

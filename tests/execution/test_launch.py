@@ -199,3 +199,26 @@ def test_the_smallest_memory_limit_runs_a_small_job_and_an_over_limit_job_names_
             assert backend.run(small, shots=5).result(timeout=PATIENCE).get_counts() == {"1": 5}
     finally:
         executor.shutdown()
+
+
+def test_an_inherited_omp_num_threads_does_not_cap_the_thread_budget(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Dask's LocalCluster leaves OMP_NUM_THREADS=1 in the caller's environment."""
+    import os
+
+    from qiskit import transpile
+    from qiskit.circuit.random import random_circuit
+
+    from qiskit_myprovider.execution import ProcessExecutor
+
+    monkeypatch.setenv("OMP_NUM_THREADS", "1")
+    executor = ProcessExecutor(max_workers=1)
+    try:
+        with MyProvider(store=":memory:", executor=executor) as provider:
+            backend = provider.get_backend("myprovider_statevector")
+            circuit = transpile(random_circuit(16, 20, measure=True, seed=1), backend)
+            result = backend.run(circuit, shots=10).result(timeout=PATIENCE)
+            assert result.results[0].metadata["parallel_state_update"] == (os.cpu_count() or 1)
+    finally:
+        executor.shutdown()
