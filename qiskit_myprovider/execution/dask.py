@@ -22,6 +22,7 @@ is imported only when this executor is used.
 from __future__ import annotations
 
 import contextlib
+import logging
 import threading
 import traceback
 import uuid
@@ -43,6 +44,10 @@ __all__ = ["DaskExecutor", "is_dask_client"]
 _TOPIC: Final = "qiskit-myprovider-started"
 #: How often a task on a Dask worker checks whether its job was cancelled (seconds).
 _CANCEL_POLL: Final = 0.1
+#: How many times a task the cluster drops on its own is sent (the first time included).
+_ATTEMPTS: Final = 2
+
+logger = logging.getLogger(__name__)
 
 _pool: Any = None
 _pool_lock = threading.Lock()
@@ -132,6 +137,8 @@ class _DaskTask(TaskHandle):
         self.future: Any = None
         self.started = False
         self.done = False
+        self.task: SimulationTask | None = None
+        self.attempts = 0
 
     def cancel(self) -> bool:
         with self.owner._lock:
@@ -191,6 +198,15 @@ class DaskExecutor(JobExecutor):
         with self._lock:
             self._tasks[token] = handle
             self._order.append(handle)
+        handle.task = task
+        self._send(handle)
+        return handle
+
+    def _send(self, handle: _DaskTask) -> None:
+        """Submit ``handle``'s task to the cluster (again, after the cluster dropped it)."""
+        task = handle.task
+        assert task is not None
+        handle.attempts += 1
         with self._lock:
             simulator = self._simulators.get(task.simulator_key)
         if simulator is None:
@@ -202,13 +218,12 @@ class DaskExecutor(JobExecutor):
             replace(task, simulator=None),
             simulator,
             self._topic,
-            token,
-            _cancel_name(token),
-            key=f"myprovider-{token}",
+            handle.token,
+            _cancel_name(handle.token),
+            key=f"myprovider-{handle.token}-{handle.attempts}",
             pure=False,
         )
         handle.future.add_done_callback(lambda f: self._finished(handle, f))
-        return handle
 
     def shutdown(self, *, cancel_pending: bool = True) -> None:
         """Stop listening to the cluster; with ``cancel_pending`` cancel unfinished tasks."""
@@ -226,6 +241,24 @@ class DaskExecutor(JobExecutor):
 
         with contextlib.suppress(Exception):  # the cluster may be gone: nothing runs then
             Event(_cancel_name(token), client=self._client).set()  # type: ignore[no-untyped-call]
+
+    def _resend(self, handle: _DaskTask, future: Any) -> bool:
+        """Send again a task the cluster dropped without our asking; return whether it was.
+
+        A Dask worker that dies can take the only copy of a scattered simulator with it, and
+        the scheduler then drops the tasks that needed it: scatter it again and retry once.
+        """
+        with self._lock:
+            if handle.done or future is not handle.future or handle.attempts >= _ATTEMPTS:
+                return False
+            assert handle.task is not None
+            self._simulators.pop(handle.task.simulator_key, None)
+        try:
+            self._send(handle)
+        except Exception:  # the cluster is gone: report the drop as a failure
+            logger.debug("could not resubmit %s", handle.token, exc_info=True)
+            return False
+        return True
 
     def _position(self, handle: _DaskTask) -> int | None:
         with self._lock:
@@ -247,6 +280,8 @@ class DaskExecutor(JobExecutor):
         handle.listener.task_started()
 
     def _finished(self, handle: _DaskTask, future: Any) -> None:
+        if future.status == "cancelled" and self._resend(handle, future):
+            return
         with self._lock:
             if handle.done:
                 return
