@@ -43,7 +43,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     debug = bool(getattr(args, "debug", False))
     if debug:
         logging.basicConfig(level=logging.DEBUG, stream=sys.stderr)
-    ctx = Context(out=stdout_console(), err=err, debug=debug)
+    ctx = Context(out=stdout_console(), err=err, debug=debug, store=getattr(args, "store", None))
     try:
         return int(args.handler(args, ctx))
     except (Exception, KeyboardInterrupt) as exc:

@@ -28,7 +28,7 @@ def test_debug_shows_the_traceback_before_or_after_the_command(run: Run, tmp_pat
 def test_an_unexpected_error_is_one_line_that_points_at_debug(
     run: Run, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def broken() -> MyProvider:
+    def broken(store: object = None) -> MyProvider:
         raise RuntimeError("something internal")
 
     monkeypatch.setattr(run_command, "open_provider", broken)

@@ -70,7 +70,7 @@ def test_no_wait_refuses_an_in_memory_store_in_one_line(
     assert "':memory:'" in err
 
 
-def test_no_wait_reports_a_mistake_in_the_file_without_starting_a_runner(
+def test_no_wait_reports_a_mistake_in_the_file_and_leaves_no_store_behind(
     mistake: Callable[..., str], store: Path, tmp_path: Path
 ) -> None:
     err = mistake("run", write(tmp_path, BAD_QASM2), "--no-wait")

@@ -1,0 +1,92 @@
+"""Job ids on the command line: a unique prefix stands for the whole id, and tables show one.
+
+A job id is a UUID, 36 characters; nobody types that. Every ``jobs`` command that takes an
+id also takes a prefix of at least :data:`MIN_PREFIX` characters that only one stored job's
+id starts with (:func:`resolve_job_id`, the one place that reads a prefix), and ``jobs
+list`` shows ids cut to the shortest such prefix (:func:`short_ids`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Final
+
+from qiskit_myprovider.cli.errors import CommandError
+
+if TYPE_CHECKING:
+    from qiskit_myprovider.provider import MyProvider
+
+__all__ = ["MIN_PREFIX", "SHOWN_CANDIDATES", "resolve_job_id", "short_ids"]
+
+#: The fewest characters of a job id that a prefix may have (and that tables show).
+MIN_PREFIX: Final = 8
+#: How many of the matching ids an "ambiguous prefix" message names.
+SHOWN_CANDIDATES: Final = 3
+#: The characters of a job id: hexadecimal digits and dashes.
+_ID_CHARACTERS: Final = re.compile(r"[0-9a-f-]+")
+#: Hexadecimal digits in a whole job id.
+_ID_DIGITS: Final = 32
+
+
+def resolve_job_id(provider: MyProvider, text: str) -> str:
+    """Return the job id that ``text`` stands for: the id itself, or a unique prefix of one.
+
+    A whole id (or anything that is no id at all) is returned as given, for
+    ``provider.job`` to look up or refuse with its own message. A prefix is matched,
+    case-blind and with or without its dashes, against the ids in the job store.
+
+    Args:
+        provider: The provider whose job store holds the jobs.
+        text: What the user typed.
+
+    Returns:
+        The job id.
+
+    Raises:
+        CommandError: the prefix is shorter than :data:`MIN_PREFIX` characters, no job's id
+            starts with it, or several do (the message names a few); exit status 2.
+    """
+    prefix = text.strip().lower()
+    digits = prefix.replace("-", "")
+    if not _ID_CHARACTERS.fullmatch(prefix) or len(digits) >= _ID_DIGITS:
+        return text  # a whole id, or no id: provider.job() says which
+    if len(digits) < MIN_PREFIX:
+        raise CommandError(
+            f"job id prefix '{text}' is too short: give at least {MIN_PREFIX} characters of "
+            "the id (as 'jobs list' shows them), or the whole id"
+        )
+    # TODO(lead): a store query by prefix (an indexed range scan instead of every id).
+    matches = [
+        job.job_id()
+        for job in provider.jobs(limit=None)
+        if job.job_id().replace("-", "").startswith(digits)
+    ]
+    if len(matches) == 1:
+        return str(matches[0])
+    if not matches:
+        raise CommandError(
+            f"no job id starts with '{text}' in the job store {provider.store.location} "
+            "('jobs list' shows the jobs there)"
+        )
+    named = ", ".join(matches[:SHOWN_CANDIDATES])
+    more = len(matches) - SHOWN_CANDIDATES
+    raise CommandError(
+        f"job id prefix '{text}' is ambiguous: {len(matches)} jobs match ({named}"
+        + (f" and {more} more" if more > 0 else "")
+        + "); give more characters"
+    )
+
+
+def short_ids(job_ids: Sequence[str]) -> list[str]:
+    """Return the ids cut to the shortest length >= :data:`MIN_PREFIX` that keeps them apart.
+
+    Each shortened id is a prefix that :func:`resolve_job_id` reads back, as long as no job
+    outside ``job_ids`` shares it (with 8 hexadecimal digits, a clash is a 1 in 4 billion
+    chance per pair of jobs).
+    """
+    for length in range(MIN_PREFIX, max((len(i) for i in job_ids), default=0)):
+        cut = [job_id[:length] for job_id in job_ids]
+        if len(set(cut)) == len(set(job_ids)) and not any(c.endswith("-") for c in cut):
+            return cut
+    return list(job_ids)
