@@ -8,6 +8,7 @@ list`` shows ids cut to the shortest such prefix (:func:`short_ids`).
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Final
@@ -79,14 +80,21 @@ def resolve_job_id(provider: MyProvider, text: str) -> str:
 
 
 def short_ids(job_ids: Sequence[str]) -> list[str]:
-    """Return the ids cut to the shortest length >= :data:`MIN_PREFIX` that keeps them apart.
+    """Return each id cut to its shortest prefix, of :data:`MIN_PREFIX` characters or more,
+    that no other of ``job_ids`` starts with (never ending at a dash).
 
     Each shortened id is a prefix that :func:`resolve_job_id` reads back, as long as no job
     outside ``job_ids`` shares it (with 8 hexadecimal digits, a clash is a 1 in 4 billion
-    chance per pair of jobs).
+    chance for a pair of jobs).
     """
-    for length in range(MIN_PREFIX, max((len(i) for i in job_ids), default=0)):
-        cut = [job_id[:length] for job_id in job_ids]
-        if len(set(cut)) == len(set(job_ids)) and not any(c.endswith("-") for c in cut):
-            return cut
-    return list(job_ids)
+    ordered = sorted(set(job_ids))
+    # In sorted order, the ids an id shares most of its start with are its neighbours.
+    needed: dict[str, int] = {}
+    for index, job_id in enumerate(ordered):
+        neighbours = ordered[max(index - 1, 0) : index] + ordered[index + 1 : index + 2]
+        shared = max((len(os.path.commonprefix([job_id, n])) for n in neighbours), default=0)
+        length = max(MIN_PREFIX, shared + 1)
+        while length < len(job_id) and job_id[length - 1] == "-":
+            length += 1
+        needed[job_id] = length
+    return [job_id[: needed[job_id]] for job_id in job_ids]

@@ -43,7 +43,7 @@ __all__ = [
 #: Spaces between two columns.
 GAP: Final = 2
 #: The narrowest a column of free text (a name, tags) is squeezed to before it is dropped.
-FREE_TEXT_WIDTH: Final = 8
+FREE_TEXT_WIDTH: Final = 6
 #: The narrowest the catalogue's Description column wraps to before it goes under its row
 #: (wider if a word of a description is longer).
 DESCRIPTION_WIDTH: Final = 16
