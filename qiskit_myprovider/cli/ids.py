@@ -8,7 +8,6 @@ list`` shows ids cut to the shortest such prefix (:func:`short_ids`).
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Final
@@ -80,10 +79,10 @@ def resolve_job_id(provider: MyProvider, text: str) -> str:
 
 
 def short_ids(job_ids: Sequence[str]) -> list[str]:
-    """Return each id cut to its shortest prefix, of :data:`MIN_PREFIX` characters or more,
-    that no other of ``job_ids`` starts with (never ending at a dash).
+    """Return each id cut to the shortest prefix that no other of ``job_ids`` starts with.
 
-    Each shortened id is a prefix that :func:`resolve_job_id` reads back, as long as no job
+    A prefix has at least :data:`MIN_PREFIX` characters, and never ends at a dash. Each
+    shortened id is a prefix that :func:`resolve_job_id` reads back, as long as no job
     outside ``job_ids`` shares it (with 8 hexadecimal digits, a clash is a 1 in 4 billion
     chance for a pair of jobs).
     """
@@ -92,9 +91,19 @@ def short_ids(job_ids: Sequence[str]) -> list[str]:
     needed: dict[str, int] = {}
     for index, job_id in enumerate(ordered):
         neighbours = ordered[max(index - 1, 0) : index] + ordered[index + 1 : index + 2]
-        shared = max((len(os.path.commonprefix([job_id, n])) for n in neighbours), default=0)
+        shared = max((_shared_start(job_id, n) for n in neighbours), default=0)
         length = max(MIN_PREFIX, shared + 1)
         while length < len(job_id) and job_id[length - 1] == "-":
             length += 1
         needed[job_id] = length
     return [job_id[: needed[job_id]] for job_id in job_ids]
+
+
+def _shared_start(one: str, other: str) -> int:
+    """How many characters two ids have in common at their start."""
+    count = 0
+    for a, b in zip(one, other, strict=False):
+        if a != b:
+            break
+        count += 1
+    return count
