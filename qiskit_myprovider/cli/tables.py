@@ -4,8 +4,9 @@ Left to itself, rich shrinks every column of a table that is too wide, cutting d
 names (``Cr``, ``20``, ``myprovider`` / ``_simulator``). These tables decide for
 themselves instead. Columns whose values must stay whole (ids, statuses, backend names,
 dates) never wrap; free text (a job's name and tags, a backend's description) wraps between
-words; and when even that does not fit, the least important columns go, and a last line says
-which. 80 columns show every column of both tables.
+words in its column, or, where the column would be too narrow for that, goes on a line under
+its row. Only below 80 columns do columns go (the least important first), and a last line
+says which.
 """
 
 from __future__ import annotations
@@ -42,8 +43,9 @@ __all__ = [
 
 #: Spaces between two columns.
 GAP: Final = 2
-#: The narrowest a column of free text (a name, tags) is squeezed to before it is dropped.
-FREE_TEXT_WIDTH: Final = 6
+#: The narrowest a column of free text (a name, tags) is squeezed to before the name and
+#: tags go under their job's row.
+FREE_TEXT_WIDTH: Final = 10
 #: The narrowest the catalogue's Description column wraps to before it goes under its row
 #: (wider if a word of a description is longer).
 DESCRIPTION_WIDTH: Final = 16
@@ -112,6 +114,9 @@ def _say_dropped(
 def print_jobs(out: Console, rows: Sequence[dict[str, Any]]) -> None:
     """Print ``jobs list``: short ids, status, backend, name, tags and creation time.
 
+    Where the name and tags cannot have :data:`FREE_TEXT_WIDTH` cells each (or the width of
+    their longest value, if less), they go on a line under their job's row instead.
+
     Args:
         out: Where to print (its width decides the layout).
         rows: The jobs, as :func:`~qiskit_myprovider.cli.render.job_row` describes them.
@@ -124,15 +129,18 @@ def print_jobs(out: Console, rows: Sequence[dict[str, Any]]) -> None:
     def free(header: str, values: Sequence[str]) -> Column:
         return Column(header, min(_widest(header, values), FREE_TEXT_WIDTH), whole=False)
 
-    columns = [
+    whole = [
         Column("Job id", _widest("Job id", ids)),
         Column("Status", _widest("Status", [row["status"] for row in rows])),
         Column("Backend", _widest("Backend", [row["backend"] for row in rows])),
-        free("Name", names),
-        free("Tags", tags),
-        Column("Created", _widest("Created", created)),
     ]
-    shown = fitting(columns, out.width, ("Tags", "Name", "Created", "Backend", "Status"))
+    when = Column("Created", _widest("Created", created))
+    columns = [*whole, free("Name", names), free("Tags", tags), when]
+    under = width_of(columns) > out.width
+    if under:
+        shown = fitting([*whole, when], out.width, ("Created", "Backend", "Status"))
+    else:
+        shown = columns
     listing = _table()
     for column in shown:
         style = "cyan" if column.header == "Job id" else None
@@ -150,8 +158,28 @@ def print_jobs(out: Console, rows: Sequence[dict[str, Any]]) -> None:
     }
     for index in range(len(rows)):
         listing.add_row(*(cells[column.header][index] for column in shown))
-    out.print(listing, highlight=False)
-    _say_dropped(out, columns, shown, "'jobs show ID' and --json give every field")
+    if not under:
+        out.print(listing, highlight=False)
+    else:
+        details = [
+            "  ".join(part for part in (name, f"[{tag}]" if tag else "") if part)
+            for name, tag in zip(names, tags, strict=True)
+        ]
+        _print_with_details(out, listing, details, whole[0].width + GAP)
+    _say_dropped(out, [*whole, when], shown, "--json has them")
+
+
+def _print_with_details(out: Console, listing: Table, details: Sequence[str], indent: int) -> None:
+    """Print a table whose rows are one line each, each row's ``details`` on a line below it."""
+    lines = out.render_lines(listing, out.options, pad=False)
+    header_lines = len(lines) - len(details)
+    for line in lines[:header_lines]:
+        out.print(Segments([*line, Segment.line()]))
+    for line, detail in zip(lines[header_lines:], details, strict=True):
+        out.print(Segments([*line, Segment.line()]))
+        if detail:
+            text = Text(detail, style="dim")
+            out.print(Padding(text, (0, 0, 0, indent), expand=False), highlight=False)
 
 
 def print_backends(out: Console, rows: Sequence[dict[str, Any]]) -> None:
@@ -196,12 +224,5 @@ def print_backends(out: Console, rows: Sequence[dict[str, Any]]) -> None:
     if not under:
         out.print(listing, highlight=False)
     else:
-        # One line per row (no cell wraps), so each row's description can follow its line.
-        lines = out.render_lines(listing, out.options, pad=False)
-        header_lines = len(lines) - len(rows)
-        for line in lines[:header_lines]:
-            out.print(Segments([*line, Segment.line()]))
-        for line, text in zip(lines[header_lines:], descriptions, strict=True):
-            out.print(Segments([*line, Segment.line()]))
-            out.print(Padding(Text(text, style="dim"), (0, 0, 0, DESCRIPTION_INDENT), expand=False))
+        _print_with_details(out, listing, descriptions, DESCRIPTION_INDENT)
     _say_dropped(out, columns, shown, "--json gives every field")

@@ -22,6 +22,8 @@ from qiskit_myprovider.provider import DEFAULT_BACKEND
 WIDTHS = (80, 100)
 #: Narrower than 80: columns may go, and a line says which.
 NARROW = 70
+#: Too narrow for the whole columns of the listing (ids, status, backend, date).
+JOBS_NARROW = 60
 
 
 def render(width: int, draw: Any, rows: list[dict[str, Any]]) -> list[str]:
@@ -92,32 +94,65 @@ def check_listing(lines: list[str], rows: list[dict[str, Any]], width: int) -> N
         assert line.rstrip().endswith(local_time(row["created"]))  # the whole date, last
 
 
-@pytest.mark.parametrize("width", WIDTHS)
-def test_the_job_listing_fits_with_short_ids_whole_dates_and_backend_names(width: int) -> None:
+ALL_COLUMNS = ["Job", "id", "Status", "Backend", "Name", "Tags", "Created"]
+#: The columns when names and tags go under each row.
+WHOLE_COLUMNS = ["Job", "id", "Status", "Backend", "Created"]
+
+
+def short_rows() -> list[dict[str, Any]]:
+    """Jobs whose names and tags are short: they fit their columns even at 80."""
     rows = job_rows()
+    for index, row in enumerate(rows):
+        row["name"], row["tags"] = [None, "bell", "ghz-16"][index % 3], [[], ["a"]][index % 2]
+    return rows
+
+
+def detail(row: dict[str, Any]) -> str:
+    """The line under a job's row, when names and tags go there."""
+    tags = f"[{', '.join(row['tags'])}]" if row["tags"] else ""
+    return "  ".join(part for part in (row["name"] or "", tags) if part)
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_short_names_and_tags_have_their_columns_at_80_and_100(width: int) -> None:
+    rows = short_rows()
     lines = render(width, print_jobs, rows)
     check_listing(lines, rows, width)
-    assert lines[0].split() == ["Job", "id", "Status", "Backend", "Name", "Tags", "Created"]
+    assert lines[0].split() == ALL_COLUMNS
+    assert len(lines) == 2 + len(rows)  # one line per job
     assert "not shown" not in "\n".join(lines)
 
 
+@pytest.mark.parametrize(
+    "backends", [COMMON_BACKENDS, LONGEST_BACKENDS], ids=["common", "longest-backends"]
+)
 @pytest.mark.parametrize("width", WIDTHS)
-def test_the_longest_backend_names_stay_whole_and_free_text_makes_room(width: int) -> None:
-    """31-character backends and a CANCELLED job leave no room for names at 80 columns."""
-    rows = job_rows(LONGEST_BACKENDS)
+def test_long_names_and_tags_wrap_in_their_columns_or_go_under_their_row(
+    width: int, backends: tuple[str, ...]
+) -> None:
+    """At 100 they have columns; at 80 there is no room for columns they could wrap in."""
+    rows = job_rows(backends)
     lines = render(width, print_jobs, rows)
     check_listing(lines, rows, width)
+    assert "not shown" not in "\n".join(lines)
     if width >= 100:
-        assert lines[0].split() == ["Job", "id", "Status", "Backend", "Name", "Tags", "Created"]
-    else:
-        assert lines[0].split() == ["Job", "id", "Status", "Backend", "Created"]
-        assert words_in_order("(Name, Tags not shown at this width;", lines[-2:])
+        assert lines[0].split() == ALL_COLUMNS
+        return
+    assert lines[0].split() == WHOLE_COLUMNS
+    for row in rows:
+        index = next(i for i, line in enumerate(lines) if line.startswith(row["job_id"][:8]))
+        below = []
+        for line in lines[index + 1 :]:
+            if not line.startswith(" " * 10):
+                break
+            below.append(line.strip())
+        # Under the status, wrapped between words if it must be.
+        assert " ".join(" ".join(below).split()) == " ".join(detail(row).split())
 
 
-@pytest.mark.parametrize("width", WIDTHS)
-def test_names_and_tags_wrap_between_words(width: int) -> None:
+def test_names_and_tags_wrap_between_words_in_their_columns() -> None:
     rows = job_rows()
-    lines = render(width, print_jobs, rows)
+    lines = render(100, print_jobs, rows)
     name_column = lines[0].index("Name")
     tags_column = lines[0].index("Tags")
     cells = {
@@ -136,15 +171,14 @@ def test_names_and_tags_wrap_between_words(width: int) -> None:
             cut = word.endswith("…") and any(w.startswith(word[:-1]) for w in words[column])
             assert whole or cut, (column, word)
     assert any("…" in name for name in cells["Name"])  # the 40 x's: one word, shortened
-    if width >= 100:
-        assert words_in_order("a rather long experiment name", cells["Name"])
+    assert words_in_order("a rather long experiment name", cells["Name"])
 
 
 def test_below_80_columns_the_least_important_columns_go_and_a_line_says_so() -> None:
-    lines = render(NARROW, print_jobs, job_rows())
-    assert max(len(line) for line in lines) <= NARROW
-    assert lines[0].split() == ["Job", "id", "Status", "Backend", "Created"]
-    assert words_in_order("(Name, Tags not shown at this width;", lines[-3:])
+    lines = render(JOBS_NARROW, print_jobs, job_rows())
+    assert max(len(line) for line in lines) <= JOBS_NARROW
+    assert lines[0].split() == ["Job", "id", "Status", "Backend"]
+    assert words_in_order("(Created not shown at this width;", lines[-3:])
 
 
 @pytest.mark.parametrize("width", WIDTHS)
