@@ -260,3 +260,12 @@ def test_the_command_that_starts_a_runner_loads_no_qiskit(store: Path) -> None:
     assert status_line == "0"  # and no module of Qiskit or Aer after the status
     with MyProvider(store=store) as provider:  # the job is in the store, and runs
         assert provider.job(job_id).result(timeout=PATIENCE).get_counts()
+
+
+def test_the_runner_uses_the_store_given_with_store(run: Run, store: Path, tmp_path: Path) -> None:
+    other = tmp_path / "other.sqlite3"
+    code, out, err = run("run", BELL, "--no-wait", "--store", other)
+    assert (code, err) == (0, "")
+    with MyProvider(store=other) as provider:
+        assert provider.job(out.strip()).result(timeout=PATIENCE).get_counts()
+    assert not store.exists()  # not the store that the variable names
