@@ -1,3 +1,4 @@
+# PYTHON_ARGCOMPLETE_OK (argcomplete's marker: this entry point answers completions)
 """The ``qiskit-myprovider`` command line (also ``python -m qiskit_myprovider``).
 
 One module per concept: :mod:`~qiskit_myprovider.cli.parser` declares the arguments of every

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import argparse
 import logging
+import os
 import sys
 import traceback
 from collections.abc import Sequence
@@ -14,7 +16,10 @@ from qiskit_myprovider.cli.errors import CommandError, report_for
 from qiskit_myprovider.cli.parser import build_parser
 from qiskit_myprovider.cli.render import print_error, stdout_console
 
-__all__ = ["main"]
+__all__ = ["COMPLETION_VARIABLE", "complete", "main"]
+
+#: Set by the shell when it asks the command for completions (see argcomplete).
+COMPLETION_VARIABLE = "_ARGCOMPLETE"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -32,8 +37,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         when interrupted.
     """
     err = Console(file=sys.stderr, highlight=False)
+    parser = build_parser()
+    complete(parser)
     try:
-        args = build_parser().parse_args(argv)
+        args = parser.parse_args(argv)
     except CommandError as exc:
         print_error(err, exc.message)
         return exc.exit_code
@@ -43,7 +50,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     debug = bool(getattr(args, "debug", False))
     if debug:
         logging.basicConfig(level=logging.DEBUG, stream=sys.stderr)
-    ctx = Context(out=stdout_console(), err=err, debug=debug)
+    ctx = Context(out=stdout_console(), err=err, debug=debug, store=getattr(args, "store", None))
     try:
         return int(args.handler(args, ctx))
     except (Exception, KeyboardInterrupt) as exc:
@@ -52,3 +59,20 @@ def main(argv: Sequence[str] | None = None) -> int:
             traceback.print_exception(exc, file=sys.stderr)
         print_error(err, message)
         return code
+
+
+def complete(parser: argparse.ArgumentParser) -> None:
+    """Answer the shell's request for completions, if this run is one, and exit.
+
+    Completion comes from argcomplete, an optional extra (``pip install
+    "qiskit-myprovider[completion]"``), which the shell activates with
+    ``eval "$(register-python-argcomplete qiskit-myprovider)"``. Without the variable the
+    shell sets, or without argcomplete, nothing happens (and nothing more is imported).
+    """
+    if COMPLETION_VARIABLE not in os.environ:
+        return
+    try:
+        import argcomplete
+    except ImportError:  # the extra is not installed: the shell gets no completions
+        return
+    argcomplete.autocomplete(parser)

@@ -5,10 +5,9 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
-from rich.markup import escape
-
-from qiskit_myprovider.cli.context import open_provider
-from qiskit_myprovider.cli.render import print_json, table
+from qiskit_myprovider.cli.context import MEMORY_STORE, open_provider
+from qiskit_myprovider.cli.render import print_json
+from qiskit_myprovider.cli.tables import print_backends
 
 if TYPE_CHECKING:
     from qiskit_myprovider.cli.context import Context
@@ -24,7 +23,8 @@ def cmd_backends(args: argparse.Namespace, ctx: Context) -> int:
     """
     from qiskit_myprovider.provider import DEFAULT_BACKEND
 
-    with open_provider() as provider:
+    # The catalogue needs no job: no store file is opened (or created) for it.
+    with open_provider(MEMORY_STORE) as provider:
         rows = [
             {
                 "name": backend.name,
@@ -40,23 +40,6 @@ def cmd_backends(args: argparse.Namespace, ctx: Context) -> int:
     if args.json:
         print_json(rows)
         return 0
-    listing = table()
-    listing.add_column("Name", style="cyan", no_wrap=True)
-    listing.add_column("Method", no_wrap=True)
-    listing.add_column("Qubits", justify="right", no_wrap=True)
-    listing.add_column("Noisy", no_wrap=True)
-    listing.add_column("Device", no_wrap=True)
-    listing.add_column("Description", min_width=16)
-    for row in rows:
-        name = escape(str(row["name"])) + (" *" if row["default"] else "")
-        listing.add_row(
-            name,
-            escape(str(row["method"])),
-            str(row["num_qubits"]),
-            "yes" if row["noisy"] else "no",
-            escape(str(row["device"])),
-            escape(str(row["description"] or "")),
-        )
-    ctx.out.print(listing, highlight=False)
+    print_backends(ctx.out, rows)
     ctx.out.print("* the default backend (used when --backend is not given)", highlight=False)
     return 0

@@ -1,39 +1,72 @@
-"""The ``jobs`` commands: list, show, result, wait and cancel the jobs in the job store.
+"""The ``jobs`` commands that read and follow jobs: list, result, wait and cancel.
 
-Jobs from any process, finished ones included, read through the provider's store. ``jobs
-cancel`` of a job that a ``run --no-wait`` runner owns asks that runner
-(:mod:`qiskit_myprovider.cli.runner`).
+Jobs from any process, finished ones included, read through the provider's store (never an
+in-memory one: :func:`open_jobs`), and any id may be a unique prefix
+(:func:`~qiskit_myprovider.cli.ids.resolve_job_id`). ``jobs cancel`` of a job that a ``run
+--no-wait`` runner owns asks that runner (:mod:`qiskit_myprovider.cli.runner`). ``jobs
+show`` is in :mod:`~qiskit_myprovider.cli.show`, ``jobs delete|prune`` in
+:mod:`~qiskit_myprovider.cli.delete`.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 from typing import TYPE_CHECKING
 
 from rich.markup import escape
 
-from qiskit_myprovider.cli.context import open_provider
+from qiskit_myprovider.cli.context import open_provider, shared_store
 from qiskit_myprovider.cli.errors import EXIT_JOB_FAILED, CommandError
 from qiskit_myprovider.cli.follow import report_job, wait_or_explain
+from qiskit_myprovider.cli.ids import resolve_job_id
 from qiskit_myprovider.cli.render import (
     has_counts,
     job_row,
     job_summary,
-    local_time,
-    plain,
     print_counts,
     print_json,
     sorted_counts,
-    styled_status,
-    table,
 )
 from qiskit_myprovider.cli.runner import runner_pid, stop_runner
+from qiskit_myprovider.cli.tables import print_jobs
 
 if TYPE_CHECKING:
     from qiskit_myprovider.cli.context import Context
+    from qiskit_myprovider.job import MyJob
+    from qiskit_myprovider.provider import MyProvider
 
-__all__ = ["cmd_jobs_cancel", "cmd_jobs_list", "cmd_jobs_result", "cmd_jobs_show", "cmd_jobs_wait"]
+__all__ = [
+    "cmd_jobs_cancel",
+    "cmd_jobs_list",
+    "cmd_jobs_result",
+    "cmd_jobs_wait",
+    "find_job",
+    "open_jobs",
+]
+
+
+def open_jobs(ctx: Context, command: str) -> MyProvider:
+    """Return the provider over the job store that a ``jobs`` command reads.
+
+    Args:
+        ctx: The command's context (its ``--store``).
+        command: The command's name, for the message (``"list"``).
+
+    Raises:
+        CommandError: the store is ``:memory:``, where no other process's jobs are.
+    """
+    return open_provider(shared_store(ctx, f"'jobs {command}' would find"))
+
+
+def find_job(provider: MyProvider, text: str) -> MyJob:
+    """Return the job that ``text`` (an id, or a unique prefix of one) names.
+
+    Raises:
+        CommandError: a prefix that is too short, unknown or ambiguous.
+        InvalidInputError: not a job id.
+        JobNotFoundError: no job has this id.
+    """
+    return provider.job(resolve_job_id(provider, text))
 
 
 def cmd_jobs_list(args: argparse.Namespace, ctx: Context) -> int:
@@ -42,7 +75,7 @@ def cmd_jobs_list(args: argparse.Namespace, ctx: Context) -> int:
     Returns:
         0 (an empty listing too).
     """
-    with open_provider() as provider:
+    with open_jobs(ctx, "list") as provider:
         jobs = provider.jobs(
             limit=args.limit or None,
             skip=args.skip,
@@ -61,76 +94,7 @@ def cmd_jobs_list(args: argparse.Namespace, ctx: Context) -> int:
         what = "No matching jobs" if filtered else "No jobs"
         ctx.out.print(f"{what} in the job store {escape(location)}", highlight=False)
         return 0
-    listing = table()
-    # On a narrow terminal the backend, name and tags fold onto more lines; rich would
-    # otherwise squeeze a short column (an empty name, one tag) out of sight.
-    listing.add_column("Job id", style="cyan", no_wrap=True)
-    listing.add_column("Status", no_wrap=True)
-    listing.add_column("Backend", overflow="fold", min_width=10)
-    listing.add_column("Name", overflow="fold", min_width=4)
-    listing.add_column("Tags", overflow="fold", min_width=4)
-    listing.add_column("Created", no_wrap=True)
-    for row in rows:
-        listing.add_row(
-            row["job_id"],
-            styled_status(row["status"]),
-            escape(row["backend"]),
-            escape(row["name"] or ""),
-            escape(", ".join(row["tags"])),
-            local_time(row["created"]),
-        )
-    ctx.out.print(listing, highlight=False)
-    return 0
-
-
-def cmd_jobs_show(args: argparse.Namespace, ctx: Context) -> int:
-    """Show everything stored about a job: status, steps, circuits, options, header, error.
-
-    Returns:
-        0.
-    """
-    with open_provider() as provider:
-        job = provider.job(args.job_id)
-        details = job_row(job)
-        circuits = job.circuits()
-        options = job.backend_options()
-        details.update(
-            {
-                "steps": {step: when.isoformat() for step, when in job.time_per_step().items()},
-                "circuits": [
-                    {"name": c.name, "num_qubits": c.num_qubits, "num_clbits": c.num_clbits}
-                    for c in circuits
-                ],
-                "shots": options.get("shots"),
-                "options": {key: plain(value) for key, value in options.items()},
-                "header": {key: plain(value) for key, value in job.header().items()},
-                "store": provider.store.location,
-            }
-        )
-    if args.json:
-        print_json(details)
-        return 0
-    described = [
-        f"{c['name']} ({c['num_qubits']} qubits, {c['num_clbits']} clbits)"
-        for c in details["circuits"]
-    ]
-    lines = [
-        ("Job id", escape(details["job_id"])),
-        ("Status", styled_status(details["status"])),
-        ("Backend", escape(details["backend"])),
-        ("Name", escape(details["name"] or "-")),
-        ("Tags", escape(", ".join(details["tags"]) or "-")),
-        *((step.capitalize(), local_time(when)) for step, when in details["steps"].items()),
-        ("Circuits", escape("; ".join(described) or "-")),
-        ("Options", escape(", ".join(f"{k}={v}" for k, v in sorted(details["options"].items())))),
-    ]
-    if details["header"]:
-        lines.append(("Header", escape(json.dumps(details["header"]))))
-    if details["error"]:
-        lines.append(("Error", f"[red]{escape(details['error'])}[/]"))
-    lines.append(("Store", escape(details["store"])))
-    for label, value in lines:
-        ctx.out.print(f"[bold]{label + ':':<10}[/] {value}", highlight=False, soft_wrap=True)
+    print_jobs(ctx.out, rows)
     return 0
 
 
@@ -146,8 +110,8 @@ def cmd_jobs_result(args: argparse.Namespace, ctx: Context) -> int:
     """
     from qiskit.providers import JobStatus
 
-    with open_provider() as provider:
-        job = provider.job(args.job_id)
+    with open_jobs(ctx, "result") as provider:
+        job = find_job(provider, args.job_id)
         wait_or_explain(job, ctx, args.timeout)
         status = job.status()
         result = job.result() if status is JobStatus.DONE else None
@@ -191,8 +155,8 @@ def cmd_jobs_wait(args: argparse.Namespace, ctx: Context) -> int:
     """
     from qiskit.providers import JobStatus
 
-    with open_provider() as provider:
-        job = provider.job(args.job_id)
+    with open_jobs(ctx, "wait") as provider:
+        job = find_job(provider, args.job_id)
         wait_or_explain(job, ctx, args.timeout)
         status = job.status()
         if args.json:
@@ -223,8 +187,8 @@ def cmd_jobs_cancel(args: argparse.Namespace, ctx: Context) -> int:
 
     from qiskit_myprovider.exceptions import MyJobError
 
-    with open_provider() as provider:
-        job = provider.job(args.job_id)
+    with open_jobs(ctx, "cancel") as provider:
+        job = find_job(provider, args.job_id)
         try:
             cancelled = job.cancel()
         except MyJobError:

@@ -10,26 +10,36 @@ sub-parsers). Nothing here imports Qiskit, so ``--help`` answers at once.
 from __future__ import annotations
 
 import argparse
+import functools
+import re
+import sys
 from collections.abc import Callable
-from typing import Any, Final, NoReturn
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any, Final, NoReturn
 
 from qiskit_myprovider.cli.backends import cmd_backends
-from qiskit_myprovider.cli.errors import EXIT_TIMEOUT, CommandError
+from qiskit_myprovider.cli.delete import cmd_jobs_delete, cmd_jobs_prune
+from qiskit_myprovider.cli.errors import EXIT_TIMEOUT, EXIT_USAGE, CommandError
+from qiskit_myprovider.cli.ids import MIN_PREFIX
 from qiskit_myprovider.cli.jobs import (
     cmd_jobs_cancel,
     cmd_jobs_list,
     cmd_jobs_result,
-    cmd_jobs_show,
     cmd_jobs_wait,
 )
 from qiskit_myprovider.cli.run import cmd_run
 from qiskit_myprovider.cli.runner import RUNNER_FLAG
+from qiskit_myprovider.cli.show import cmd_jobs_show
 from qiskit_myprovider.version import __version__
+
+if TYPE_CHECKING:
+    from qiskit_myprovider.cli.context import Context
 
 __all__ = [
     "JOB_STATUS_NAMES",
     "PROG",
     "build_parser",
+    "duration",
     "non_negative_float",
     "non_negative_int",
     "positive_int",
@@ -88,6 +98,30 @@ def non_negative_float(text: str) -> float:
     return value
 
 
+#: A duration: days, hours, minutes and seconds, each optional, in this order ("1d12h").
+_DURATION: Final = re.compile(
+    r"(?:(?P<days>\d+)d)?(?:(?P<hours>\d+)h)?(?:(?P<minutes>\d+)m)?(?:(?P<seconds>\d+)s)?"
+)
+
+
+def duration(text: str) -> timedelta:
+    """Read a duration such as ``7d``, ``12h``, ``30m``, ``45s`` or ``1d12h`` (``--older-than``).
+
+    A duration longer than :class:`~datetime.timedelta` can hold is read as its largest
+    value: no job is that old.
+    """
+    match = _DURATION.fullmatch(text.strip().lower())
+    if match is None or not any(match.groups()):
+        raise argparse.ArgumentTypeError(
+            f"must be a duration such as 7d, 12h, 30m, 45s or 1d12h, not {text!r}"
+        )
+    parts = {unit: int(value) for unit, value in match.groupdict().items() if value}
+    try:
+        return timedelta(**parts)
+    except OverflowError:
+        return timedelta.max
+
+
 def _int(text: str) -> int:
     try:
         return int(text)
@@ -131,13 +165,23 @@ def _add_run_parser(subparsers: Any, parent: argparse.ArgumentParser) -> None:
         default=[],
         help="a tag for the job (repeat for several)",
     )
-    parser.add_argument(
+    waiting = parser.add_mutually_exclusive_group()
+    waiting.add_argument(
         "--no-wait",
         action="store_true",
         help=(
             "submit the job, print its id and return at once; a background process runs "
             "the job to the end (follow it with 'jobs wait|result|cancel ID'; needs a job "
             "store file, not ':memory:')"
+        ),
+    )
+    waiting.add_argument(
+        "--timeout",
+        metavar="S",
+        type=non_negative_float,
+        help=(
+            "wait at most S seconds; a job still running then keeps running in the "
+            f"background, and the command exits with {EXIT_TIMEOUT} (needs a job store file)"
         ),
     )
     parser.add_argument(RUNNER_FLAG, dest="runner", action="store_true", help=argparse.SUPPRESS)
@@ -178,15 +222,16 @@ def _add_jobs_parser(subparsers: Any, parent: argparse.ArgumentParser) -> None:
     jobs = subparsers.add_parser(
         "jobs",
         parents=[parent],
-        help="list, inspect, wait for or cancel stored jobs",
+        help="list, inspect, wait for, cancel or delete stored jobs",
         description=(
-            "Work with the jobs in the job store ($QISKIT_MYPROVIDER_STORE, or the default "
-            "file under your data directory): jobs from any process, including finished ones."
+            "Work with the jobs in the job store (--store, $QISKIT_MYPROVIDER_STORE, or the "
+            "default file under your data directory): jobs from any process, including "
+            f"finished ones. A job id may be given by its first {MIN_PREFIX} or more "
+            "characters, if no other job's id starts with them."
         ),
     )
-    commands = jobs.add_subparsers(
-        title="jobs commands", dest="jobs_command", metavar="COMMAND", required=True
-    )
+    commands = jobs.add_subparsers(title="jobs commands", dest="jobs_command", metavar="COMMAND")
+    jobs.set_defaults(handler=functools.partial(_print_help, jobs))
 
     listing = commands.add_parser(
         "list",
@@ -230,7 +275,7 @@ def _add_jobs_parser(subparsers: Any, parent: argparse.ArgumentParser) -> None:
         help="show everything stored about a job",
         description="Show a job's status, steps, circuits, options and error.",
     )
-    show.add_argument("job_id", metavar="JOB_ID")
+    _add_job_id(show)
     show.add_argument("--json", action="store_true", help="print one JSON object instead")
     show.set_defaults(handler=cmd_jobs_show)
 
@@ -243,7 +288,7 @@ def _add_jobs_parser(subparsers: Any, parent: argparse.ArgumentParser) -> None:
             "Exit status 1 if the job failed or was cancelled."
         ),
     )
-    result.add_argument("job_id", metavar="JOB_ID")
+    _add_job_id(result)
     result.add_argument(
         "--timeout", metavar="S", type=non_negative_float, help="wait at most S seconds"
     )
@@ -259,7 +304,7 @@ def _add_jobs_parser(subparsers: Any, parent: argparse.ArgumentParser) -> None:
             f"1 if it failed or was cancelled, {EXIT_TIMEOUT} if --timeout ran out."
         ),
     )
-    wait.add_argument("job_id", metavar="JOB_ID")
+    _add_job_id(wait)
     wait.add_argument(
         "--timeout", metavar="S", type=non_negative_float, help="wait at most S seconds"
     )
@@ -276,8 +321,49 @@ def _add_jobs_parser(subparsers: Any, parent: argparse.ArgumentParser) -> None:
             "running process owns it (only that process can cancel it)."
         ),
     )
-    cancel.add_argument("job_id", metavar="JOB_ID")
+    _add_job_id(cancel)
     cancel.set_defaults(handler=cmd_jobs_cancel)
+
+    delete = commands.add_parser(
+        "delete",
+        parents=[parent],
+        help="delete finished jobs from the job store",
+        description=(
+            "Delete the records of finished jobs (DONE, ERROR or CANCELLED). If any of them "
+            "has not finished, nothing is deleted (exit status 2): cancel it or wait for it "
+            "first."
+        ),
+    )
+    delete.add_argument("job_ids", metavar="JOB_ID", nargs="+")
+    delete.add_argument("--json", action="store_true", help="print one JSON object instead")
+    delete.set_defaults(handler=cmd_jobs_delete)
+
+    prune = commands.add_parser(
+        "prune",
+        parents=[parent],
+        help="delete finished jobs older than a duration",
+        description=(
+            "Delete the records of finished jobs created more than DURATION ago; jobs that "
+            "have not finished are kept, whatever their age."
+        ),
+    )
+    prune.add_argument(
+        "--older-than",
+        metavar="DURATION",
+        type=duration,
+        required=True,
+        help="e.g. 7d, 12h, 30m, 45s, or combined: 1d12h",
+    )
+    prune.add_argument("--json", action="store_true", help="print one JSON object instead")
+    prune.set_defaults(handler=cmd_jobs_prune)
+
+
+def _add_job_id(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "job_id",
+        metavar="JOB_ID",
+        help=f"the job's id, or its first {MIN_PREFIX} or more characters",
+    )
 
 
 # -- the whole command ---------------------------------------------------------------------
@@ -295,14 +381,20 @@ def build_parser() -> argparse.ArgumentParser:
     Returns:
         The parser; each subcommand's parser sets ``handler`` to the function that runs it.
     """
-    # --debug is accepted before or after the subcommand; SUPPRESS keeps a subcommand's
-    # parser from resetting a --debug given before it.
+    # --debug and --store are accepted before or after the subcommand; SUPPRESS keeps a
+    # subcommand's parser from resetting one given before it.
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
         "--debug",
         action="store_true",
         default=argparse.SUPPRESS,
         help="show tracebacks and debug logging",
+    )
+    common.add_argument(
+        "--store",
+        metavar="PATH",
+        default=argparse.SUPPRESS,
+        help="the job store file (default: $QISKIT_MYPROVIDER_STORE, else the default file)",
     )
     parser = _ArgumentParser(
         prog=PROG,
@@ -313,9 +405,19 @@ def build_parser() -> argparse.ArgumentParser:
         parents=[common],
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    subparsers = parser.add_subparsers(
-        title="commands", dest="command", metavar="COMMAND", required=True
-    )
+    subparsers = parser.add_subparsers(title="commands", dest="command", metavar="COMMAND")
+    parser.set_defaults(handler=functools.partial(_print_help, parser))
     for add_parser in _SUBCOMMANDS:
         add_parser(subparsers, common)
     return parser
+
+
+def _print_help(parser: argparse.ArgumentParser, args: argparse.Namespace, ctx: Context) -> int:
+    """The command of a group given without one of its commands: print its help.
+
+    The help goes to stderr with exit status 2, argparse's status for an incomplete
+    command line: a person sees the commands to choose from, a script sees a usage mistake.
+    """
+    sys.stderr.write(parser.format_help())
+    sys.stderr.flush()
+    return EXIT_USAGE

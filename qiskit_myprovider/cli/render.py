@@ -1,7 +1,7 @@
 """What the command line prints: consoles, tables, the counts table with bars, JSON, times.
 
 The JSON shapes of a job live here too (:func:`job_row`, :func:`job_summary`), so that every
-command prints the same fields for the same facts.
+command prints the same fields for the same facts: :data:`JOB_FIELDS` names them.
 """
 
 from __future__ import annotations
@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Final
 
@@ -16,6 +17,7 @@ from rich import box
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 if TYPE_CHECKING:
     from qiskit.result import Result
@@ -23,6 +25,8 @@ if TYPE_CHECKING:
     from qiskit_myprovider.job import MyJob
 
 __all__ = [
+    "FIELD_INDENT",
+    "JOB_FIELDS",
     "PIPE_WIDTH",
     "bar",
     "circuit_name",
@@ -34,6 +38,7 @@ __all__ = [
     "plain",
     "print_counts",
     "print_error",
+    "print_fields",
     "print_json",
     "sorted_counts",
     "stdout_console",
@@ -43,6 +48,21 @@ __all__ = [
 
 #: Console width when stdout is not a terminal: wide enough that no table row wraps.
 PIPE_WIDTH: Final = 1000
+#: The JSON names of a job's facts, the same in every ``--json`` output (pinned: DESIGN §9).
+#: An output may add fields of its own, never one of these facts under another name.
+JOB_FIELDS: Final = (
+    "job_id",
+    "status",
+    "backend",
+    "name",
+    "tags",
+    "created",
+    "shots",
+    "counts",
+    "error",
+)
+#: Where the values of ``label: value`` lines start (``jobs show``).
+FIELD_INDENT: Final = 11
 _EIGHTHS: Final = " ▏▎▍▌▋▊▉█"
 _STATUS_STYLES: Final = {"DONE": "green", "ERROR": "red", "CANCELLED": "yellow"}
 
@@ -65,6 +85,26 @@ def print_error(err: Console, message: str) -> None:
     err.print(f"error: {message}", markup=False, highlight=False, soft_wrap=True)
 
 
+def print_fields(out: Console, fields: Sequence[tuple[str, str | Text]]) -> None:
+    """Print ``label: value`` lines, each value wrapped between words under its first line.
+
+    A value is broken only where it has a space (a word longer than the line is folded),
+    so write values whose words must stay whole without spaces inside them.
+
+    Args:
+        out: Where to print (its width decides the wrapping).
+        fields: ``(label, value)`` pairs; a ``str`` value may hold console markup.
+    """
+    width = max(out.width - FIELD_INDENT, 20)
+    for label, value in fields:
+        text = value if isinstance(value, Text) else Text.from_markup(value)
+        lines = text.wrap(out, width, overflow="fold") or [Text()]
+        for index, line in enumerate(lines):
+            line.rstrip()
+            head = f"{label + ':':<{FIELD_INDENT - 1}} " if index == 0 else " " * FIELD_INDENT
+            out.print(Text(head, style="bold" if index == 0 else "") + line, soft_wrap=True)
+
+
 def print_json(value: object) -> None:
     """Print ``value`` as one line of JSON on stdout."""
     # Plain print, not rich: machines read this, so no wrapping, markup or colour.
@@ -80,7 +120,7 @@ def table() -> Table:
 
 
 def job_row(job: MyJob) -> dict[str, Any]:
-    """Return what ``jobs list --json`` prints per job (``jobs show`` adds to it)."""
+    """Return what ``jobs list --json`` prints per job (the others add to it)."""
     return {
         "job_id": job.job_id(),
         "status": job.status().name,
@@ -93,22 +133,17 @@ def job_row(job: MyJob) -> dict[str, Any]:
 
 
 def job_summary(job: MyJob, result: Result | None = None) -> dict[str, Any]:
-    """Return the JSON object ``run --json`` prints; ``counts`` is null until the job is DONE."""
-    counts = sorted_counts(result.get_counts()) if result is not None else None
-    summary: dict[str, Any] = {
-        "job_id": job.job_id(),
-        "backend": job.backend().name,
+    """Return the JSON object ``run --json`` prints; ``counts`` is null until the job is DONE.
+
+    It is :func:`job_row` with ``shots``, ``counts`` and ``time_taken`` (the seconds the
+    result reports) added.
+    """
+    return {
+        **job_row(job),
         "shots": job.backend_options().get("shots"),
-        "status": job.status().name,
-        "name": job.name(),
-        "tags": job.tags(),
-        "counts": counts,
+        "counts": sorted_counts(result.get_counts()) if result is not None else None,
         "time_taken": result.time_taken if result is not None else None,
     }
-    error = job.error_message()
-    if error is not None:
-        summary["error"] = error
-    return summary
 
 
 def plain(value: Any) -> Any:

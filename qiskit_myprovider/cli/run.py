@@ -1,22 +1,37 @@
 """The ``run`` command: transpile an OpenQASM file for a backend, run it, print its counts.
 
-With ``--no-wait`` the job goes to a detached runner (:mod:`qiskit_myprovider.cli.runner`);
-the runner itself is this command too, with the runner's hidden flag.
+Without a limit the job runs in this process. With ``--no-wait`` or ``--timeout`` it goes to
+a detached runner (:mod:`qiskit_myprovider.cli.runner`), so that it can outlive the
+command: ``--no-wait`` returns once the job is in the store, ``--timeout`` follows it
+through the store for at most that long. The runner itself is this command too, with the
+runner's hidden flag.
 """
 
 from __future__ import annotations
 
 import argparse
+import time
 from typing import TYPE_CHECKING, Any
 
 from qiskit_myprovider.cli.context import open_provider
-from qiskit_myprovider.cli.errors import EXIT_INTERRUPTED, CommandError, one_line
+from qiskit_myprovider.cli.errors import EXIT_INTERRUPTED, EXIT_TIMEOUT, CommandError, one_line
 from qiskit_myprovider.cli.follow import report_job, wait_for_job
-from qiskit_myprovider.cli.runner import serve_as_runner, start_runner, stop_on_sigterm
+from qiskit_myprovider.cli.render import job_summary, print_json
+from qiskit_myprovider.cli.runner import (
+    runner_pid,
+    serve_as_runner,
+    start_runner,
+    stop_on_sigterm,
+    stop_runner,
+)
 from qiskit_myprovider.cli.source import display_name, load_circuit
 
 if TYPE_CHECKING:
+    from qiskit import QuantumCircuit
+
     from qiskit_myprovider.cli.context import Context
+    from qiskit_myprovider.job import MyJob
+    from qiskit_myprovider.provider import MyProvider
 
 __all__ = ["cmd_run"]
 
@@ -29,37 +44,32 @@ def cmd_run(args: argparse.Namespace, ctx: Context) -> int:
 
     Raises:
         CommandError: the file, the backend or an option is wrong (exit status 2), the job
-            failed or was cancelled (1), or Ctrl-C while waiting, which cancels it (130).
+            failed or was cancelled (1), ``--timeout`` ran out (124: the job keeps
+            running), or Ctrl-C while waiting, which cancels the job (130).
     """
-    from qiskit import transpile
-    from qiskit.transpiler.exceptions import TranspilerError
-
-    if args.no_wait and not args.runner:
-        return start_runner(args, ctx)
     if args.runner:
         # 'jobs cancel' stops a runner with SIGTERM: unwind as for Ctrl-C, cancelling the job.
         stop_on_sigterm()
-    circuit = load_circuit(args.file)
-    with open_provider() as provider:
-        backend = provider.get_backend(args.backend)
-        try:
-            compiled = transpile(circuit, backend, seed_transpiler=args.seed)
-        except TranspilerError as exc:
-            raise CommandError(
-                f"cannot transpile {display_name(args.file)} for backend '{backend.name}': "
-                f"{one_line(exc)}"
-            ) from exc
-        options: dict[str, Any] = {"job_tags": args.tags}
-        if args.shots is not None:
-            options["shots"] = args.shots
-        if args.seed is not None:
-            options["seed_simulator"] = args.seed
-        if args.name is not None:
-            options["job_name"] = args.name
-        job = backend.run(compiled, **options)
-        if args.runner:
-            return serve_as_runner(job)
+        circuit = load_circuit(args.file)  # a mistake in the file leaves no store behind
+        with open_provider(ctx.store) as provider:
+            return serve_as_runner(_submit(provider, circuit, args))
+    if args.no_wait or args.timeout is not None:
+        started = time.monotonic()
+        handed = start_runner(args, ctx)
+        if isinstance(handed, int):  # the runner failed, and said why on stderr
+            return handed
+        if args.no_wait:
+            if args.json:
+                print_json(handed)
+            else:
+                print(handed["job_id"], flush=True)
+            return 0
+        left = max(0.0, args.timeout - (time.monotonic() - started))
+        return _follow(handed["job_id"], left, args, ctx)
 
+    circuit = load_circuit(args.file)
+    with open_provider(ctx.store) as provider:
+        job = _submit(provider, circuit, args)
         try:
             wait_for_job(job, ctx.err)
         except KeyboardInterrupt:
@@ -68,4 +78,61 @@ def cmd_run(args: argparse.Namespace, ctx: Context) -> int:
             raise CommandError(
                 f"interrupted; job {job.job_id()} {what}", EXIT_INTERRUPTED
             ) from None
+        return report_job(job, args, ctx)
+
+
+def _submit(provider: MyProvider, circuit: QuantumCircuit, args: argparse.Namespace) -> MyJob:
+    """Transpile the file's circuit for the backend and run it with the command's options.
+
+    Raises:
+        CommandError: the circuit cannot be transpiled for the backend.
+    """
+    from qiskit import transpile
+    from qiskit.transpiler.exceptions import TranspilerError
+
+    backend = provider.get_backend(args.backend)
+    try:
+        compiled = transpile(circuit, backend, seed_transpiler=args.seed)
+    except TranspilerError as exc:
+        raise CommandError(
+            f"cannot transpile {display_name(args.file)} for backend '{backend.name}': "
+            f"{one_line(exc)}"
+        ) from exc
+    options: dict[str, Any] = {"job_tags": args.tags}
+    if args.shots is not None:
+        options["shots"] = args.shots
+    if args.seed is not None:
+        options["seed_simulator"] = args.seed
+    if args.name is not None:
+        options["job_name"] = args.name
+    return backend.run(compiled, **options)
+
+
+def _follow(job_id: str, timeout: float, args: argparse.Namespace, ctx: Context) -> int:
+    """``run --timeout``: wait for the runner's job through the store, then report it.
+
+    Raises:
+        CommandError: the timeout ran out (exit status 124; the job keeps running, and with
+            ``--json`` its object is printed first), the job failed (1), or Ctrl-C, which
+            asks the runner to cancel the job (130).
+    """
+    from qiskit_myprovider.exceptions import JobTimeoutError
+
+    with open_provider(ctx.store) as provider:
+        job = provider.job(job_id)
+        try:
+            wait_for_job(job, ctx.err, timeout=timeout)
+        except JobTimeoutError:
+            if args.json:
+                print_json(job_summary(job))
+            raise CommandError(
+                f"job {job_id} keeps running ({job.status().name} after {args.timeout:g} s); "
+                f"follow it with 'qiskit-myprovider jobs wait {job_id}'",
+                EXIT_TIMEOUT,
+            ) from None
+        except KeyboardInterrupt:
+            pid = runner_pid(provider, job)
+            cancelled = stop_runner(pid, job) if pid is not None else False
+            what = "cancelled" if cancelled else f"left {job.status().name}"
+            raise CommandError(f"interrupted; job {job_id} {what}", EXIT_INTERRUPTED) from None
         return report_job(job, args, ctx)

@@ -1,8 +1,9 @@
 """The detached runner behind ``run --no-wait``: starting one, serving as one, stopping one.
 
 A *runner* is this same command, ``run`` with :data:`RUNNER_FLAG`, in a process of its own
-(its own session, so it outlives the terminal). It submits the job to the job store, hands
-the job's summary back as its first line of stdout, and then waits for the job to end. Any
+(its own session, so it outlives the terminal). It reads the file, submits the job to the
+job store, hands the job's summary back as its first line of stdout, and then waits for the
+job to end; the command that started it loads no Qiskit. Any
 process can then follow the job through the store (``jobs wait``, ``jobs result``); if the
 runner dies first, the job is reported lost; ``jobs cancel`` finds the runner from the job's
 owner token and stops it with SIGTERM, which the runner turns into a cancel of its job.
@@ -19,11 +20,12 @@ import subprocess
 import sys
 import tempfile
 import threading
-from typing import TYPE_CHECKING, Final, NoReturn
+from typing import TYPE_CHECKING, Any, Final, NoReturn
 
+from qiskit_myprovider.cli.context import MEMORY_STORE, STORE_ENV_VAR
 from qiskit_myprovider.cli.errors import EXIT_INTERRUPTED, EXIT_JOB_FAILED, CommandError
-from qiskit_myprovider.cli.render import job_summary, print_json
-from qiskit_myprovider.cli.source import load_circuit, read_source
+from qiskit_myprovider.cli.render import job_summary
+from qiskit_myprovider.cli.source import read_source
 
 if TYPE_CHECKING:
     from qiskit_myprovider.cli.context import Context
@@ -56,36 +58,44 @@ _RUNNER_WAIT: Final = 3600
 # -- starting a runner (``run --no-wait``) -------------------------------------------------
 
 
-def start_runner(args: argparse.Namespace, ctx: Context) -> int:
-    """``run --no-wait``: start a runner for the job, print what it hands back, return.
+def start_runner(args: argparse.Namespace, ctx: Context) -> dict[str, Any] | int:
+    """``run --no-wait|--timeout``: start a runner for the job; return what it hands back.
 
-    The runner is this command again, with :data:`RUNNER_FLAG`, in a new session. It writes
-    the job's summary (JSON) as its first line of stdout once the job is in the store, or
-    exits with its error on stderr, which is passed on as it is.
+    The runner is this command again, with :data:`RUNNER_FLAG`, in a new session. It reads
+    and checks the file, records the job in the store and writes the job's summary (JSON)
+    as its first line of stdout, or exits with its error on stderr, which is passed on as
+    it is. This process loads no Qiskit: the runner does all of that once.
 
     Returns:
-        0 once the runner has handed the job over; the runner's status if it failed first.
+        The job's summary once the runner has handed the job over (the job is then in the
+        store, for any process to find), or the runner's exit status if it failed first.
 
     Raises:
-        CommandError: the store is in memory, the file is not a circuit that can run, the
-            runner exited without a word, or Ctrl-C.
+        CommandError: the store is in memory, the file cannot be read, the runner exited
+            without a word, or Ctrl-C.
     """
-    from qiskit_myprovider.store import STORE_ENV_VAR, default_store_path
-
-    store = os.environ.get(STORE_ENV_VAR) or str(default_store_path())
-    if store == ":memory:":
+    flag = "--no-wait" if args.no_wait else "--timeout"
+    if ctx.store_spec == MEMORY_STORE:
+        source = "--store" if ctx.store is not None else STORE_ENV_VAR
         raise CommandError(
-            f"--no-wait needs a job store that other processes can read, but {STORE_ENV_VAR} "
-            "is ':memory:', so the job could not be seen from another process; set it to a "
-            "file path (or unset it for the default store), or leave out --no-wait"
+            f"{flag} needs a job store that other processes can read, but {source} is "
+            f"'{MEMORY_STORE}', so the job could not be seen from another process; give a "
+            f"file path (or unset {STORE_ENV_VAR} for the default store), or leave out {flag}"
         )
-    # Mistakes in the file are reported now, without starting anything.
-    source = read_source(args.file)
-    load_circuit(args.file, source)
+    # A missing or unreadable file is reported now; what is in it, by the runner.
+    source_text = read_source(args.file)
+    # This process waits for the runner to record the job, so that the id it prints is in
+    # the store the moment it is printed; the runner's start (import of Qiskit and Aer) is
+    # most of the wait (~0.8 s on 2 cores). To return sooner, this process must record the
+    # job itself, without Qiskit: it
+    # needs (1) a store write that imports no Qiskit (store.py imports qiskit.providers at
+    # the top; DESIGN §9 wants the store layer Qiskit-free anyway), with a record that holds
+    # the OpenQASM text until the runner has the circuit, and (2) a way for the runner to run
+    # a job under that record (backend.run(..., job_id=...) or an engine "adopt").
 
     argv = [sys.executable, "-m", "qiskit_myprovider", "run", RUNNER_FLAG]
-    for option in ("backend", "shots", "seed", "name"):
-        if getattr(args, option) is not None:
+    for option in ("backend", "shots", "seed", "name", "store"):
+        if getattr(args, option, None) is not None:
             argv.append(f"--{option}={getattr(args, option)}")
     argv += [f"--tag={tag}" for tag in args.tags]
     if ctx.debug:
@@ -98,7 +108,6 @@ def start_runner(args: argparse.Namespace, ctx: Context) -> int:
             stdin=subprocess.PIPE if args.file == "-" else subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=errors,
-            env={**os.environ, STORE_ENV_VAR: store},
             start_new_session=True,  # POSIX: no SIGINT/SIGHUP from this terminal
             creationflags=_DETACHED_PROCESS_FLAGS,  # Windows: the same, its way
         )
@@ -106,7 +115,7 @@ def start_runner(args: argparse.Namespace, ctx: Context) -> int:
             if runner.stdin is not None:
                 # A broken pipe means the runner failed early: its stderr says why.
                 with contextlib.suppress(BrokenPipeError), runner.stdin:
-                    runner.stdin.write(source.encode("utf-8"))
+                    runner.stdin.write(source_text.encode("utf-8"))
             assert runner.stdout is not None
             with runner.stdout:
                 line = runner.stdout.readline()
@@ -132,12 +141,8 @@ def start_runner(args: argparse.Namespace, ctx: Context) -> int:
     # calls main()), a daemon thread reaps the runner when it ends; either way its handle is
     # never dropped while the runner runs, which Python would warn about.
     threading.Thread(target=runner.wait, name=f"reap-runner-{runner.pid}", daemon=True).start()
-    summary = json.loads(line)
-    if args.json:
-        print_json(summary)
-    else:
-        print(summary["job_id"], flush=True)
-    return 0
+    handed: dict[str, Any] = json.loads(line)
+    return handed
 
 
 # -- being the runner ----------------------------------------------------------------------

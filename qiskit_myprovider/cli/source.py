@@ -1,27 +1,24 @@
 """An OpenQASM file given on the command line, read into a circuit that ``run`` can run.
 
 Parsing is :mod:`qiskit_myprovider.qasm`'s (the package's one OpenQASM loader and header
-rule); this module adds what only a command line needs: reading a file or stdin, OpenQASM 2
-includes next to the file, messages that name the file and the line, and the checks that a
-file must pass to be run as given (every parameter bound, something measured).
+rule, and the one place that reads where a parser says the text went wrong); this module
+adds what only a command line needs: reading a file or stdin, OpenQASM 2 includes next to
+the file, messages that name the file, and the checks that a file must pass to be run as
+given (every parameter bound, something measured).
 """
 
 from __future__ import annotations
 
-import re
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING
 
-from qiskit_myprovider.cli.errors import CommandError, one_line
+from qiskit_myprovider.cli.errors import CommandError
 
 if TYPE_CHECKING:
     from qiskit import QuantumCircuit
 
 __all__ = ["display_name", "load_circuit", "read_source"]
-
-#: Where the OpenQASM parsers say an error is ("<input>:3,0: ..." or "3,0: ...").
-_PARSER_LOCATION: Final = re.compile(r"^(?:<input>:)?(?P<line>\d+),(?P<column>\d+):\s*")
 
 
 def display_name(file: str) -> str:
@@ -63,7 +60,7 @@ def load_circuit(file: str, source: str | None = None) -> QuantumCircuit:
             without values, or measures nothing.
     """
     from qiskit_myprovider.exceptions import InvalidInputError
-    from qiskit_myprovider.qasm import DEFAULT_MAJOR, declared_version, parse_qasm
+    from qiskit_myprovider.qasm import DEFAULT_MAJOR, declared_version, parse_qasm, parser_message
 
     name = display_name(file)
     if source is None:
@@ -88,7 +85,7 @@ def load_circuit(file: str, source: str | None = None) -> QuantumCircuit:
             if version
             else f" (the file has no 'OPENQASM x;' header, so it was read as {DEFAULT_MAJOR})"
         )
-        detail = _PARSER_LOCATION.sub(r"line \g<line>, column \g<column>: ", one_line(cause))
+        detail = parser_message(cause)
         raise CommandError(f"{name} is not valid OpenQASM {major}{hint}: {detail}") from exc
     if circuit.parameters:
         names = ", ".join(parameter.name for parameter in circuit.parameters)

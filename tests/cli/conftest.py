@@ -5,12 +5,18 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
-from collections.abc import Callable
+import uuid
+from collections.abc import Callable, Iterator
+from datetime import datetime
 from pathlib import Path
 
 import pytest
+from qiskit.providers import JobStatus
 
-from qiskit_myprovider import cli
+from qiskit_myprovider import MyProvider, cli
+from qiskit_myprovider.clock import now
+from qiskit_myprovider.store import JobRecord, make_owner_token
+from tests.conftest import bell_circuit
 from tests.support import PATIENCE, ROOT, child_env
 
 #: The example files a user runs first (OpenQASM 2 and 3).
@@ -96,3 +102,51 @@ def python_m(
 def table_rows(out: str) -> list[tuple[str, int]]:
     """The (outcome, count) rows of a counts table."""
     return [(m[1], int(m[2])) for m in re.finditer(r"^([01 ]+?)\s{2,}(\d+)\s+0\.\d{4}", out, re.M)]
+
+
+@pytest.fixture
+def store_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A job store file, named by ``$QISKIT_MYPROVIDER_STORE`` for ``main()`` and children."""
+    path = tmp_path / "jobs.sqlite3"
+    monkeypatch.setenv("QISKIT_MYPROVIDER_STORE", str(path))
+    return path
+
+
+@pytest.fixture
+def stored(store_path: Path) -> Iterator[MyProvider]:
+    """A provider on :func:`store_path`, to make the jobs that the commands then read."""
+    with MyProvider(store=store_path, executor="thread") as provider:
+        yield provider
+
+
+def add_record(
+    provider: MyProvider,
+    job_id: str | None = None,
+    *,
+    status: JobStatus = JobStatus.CANCELLED,
+    created: datetime | None = None,
+    owner: str | None = None,
+) -> str:
+    """Record a job of one Bell circuit directly in the store; return its id.
+
+    A CANCELLED job (the default) is finished without a result; a RUNNING one with this
+    process as ``owner`` (see :func:`make_owner_token`) stays RUNNING however long it is read.
+    """
+    when = created or now()
+    job_id = job_id or str(uuid.uuid4())
+    steps = {"CREATED": when}
+    if status in (JobStatus.RUNNING, JobStatus.CANCELLED):
+        steps[status.name] = when
+    provider.store.add(
+        JobRecord(
+            job_id=job_id,
+            backend_name="myprovider_simulator",
+            status=status,
+            creation_date=when,
+            time_per_step=steps,
+            circuits=[bell_circuit()],
+            options={"shots": 10},
+            owner=owner if owner is not None else make_owner_token(),
+        )
+    )
+    return job_id

@@ -11,9 +11,11 @@ import pytest
 
 from qiskit_myprovider import MyProvider
 from qiskit_myprovider.cli import run as run_command
+from qiskit_myprovider.cli.app import COMPLETION_VARIABLE
 from qiskit_myprovider.cli.errors import EXIT_JOB_FAILED, EXIT_USAGE, CommandError, report_for
 from qiskit_myprovider.exceptions import InvalidInputError, StoreError
 from tests.cli.conftest import BELL, CHILD_TIMEOUT, Run, python_m
+from tests.support import ROOT, child_env
 
 
 def test_debug_shows_the_traceback_before_or_after_the_command(run: Run, tmp_path: Path) -> None:
@@ -28,7 +30,7 @@ def test_debug_shows_the_traceback_before_or_after_the_command(run: Run, tmp_pat
 def test_an_unexpected_error_is_one_line_that_points_at_debug(
     run: Run, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def broken() -> MyProvider:
+    def broken(store: object = None) -> MyProvider:
         raise RuntimeError("something internal")
 
     monkeypatch.setattr(run_command, "open_provider", broken)
@@ -93,3 +95,41 @@ def test_the_console_script_is_installed() -> None:
     )
     assert done.returncode == 0
     assert any(row["name"] == "myprovider_simulator" for row in json.loads(done.stdout))
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("qiskit-myprovider jo", {"jobs"}),
+        ("qiskit-myprovider jobs ", {"list", "show", "delete", "prune", "--store"}),
+        ("qiskit-myprovider jobs prune --o", {"--older-than"}),
+        ("qiskit-myprovider run x.qasm --ti", {"--timeout"}),
+    ],
+)
+def test_the_shell_gets_completions_from_argcomplete(
+    tmp_path: Path, line: str, expected: set[str]
+) -> None:
+    pytest.importorskip("argcomplete")
+    answer = tmp_path / "completions"
+    done = subprocess.run(
+        [sys.executable, "-m", "qiskit_myprovider"],
+        capture_output=True,
+        text=True,
+        timeout=CHILD_TIMEOUT,
+        env=child_env(
+            ":memory:",
+            {
+                COMPLETION_VARIABLE: "1",
+                "COMP_LINE": line,
+                "COMP_POINT": str(len(line)),
+                "_ARGCOMPLETE_STDOUT_FILENAME": str(answer),
+                "_ARGCOMPLETE_IFS": "\n",
+            },
+        ),
+        cwd=ROOT,
+        stdin=subprocess.DEVNULL,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    # A single completion comes with a space after it, for the next word.
+    assert expected <= {word.strip() for word in answer.read_text().split("\n")}

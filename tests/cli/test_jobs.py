@@ -21,6 +21,7 @@ from qiskit.providers import JobStatus
 
 from qiskit_myprovider import MyJob, MyProvider
 from qiskit_myprovider.cli import EXIT_TIMEOUT
+from qiskit_myprovider.cli.ids import MIN_PREFIX
 from qiskit_myprovider.clock import now
 from qiskit_myprovider.store import JobRecord, make_owner_token
 from tests.cli.conftest import Run
@@ -64,7 +65,13 @@ def three_jobs(provider: MyProvider) -> list[MyJob]:
 
 
 def listed_ids(out: str) -> list[str]:
-    return re.findall(r"^([0-9a-f-]{36})\s", out, re.M)
+    """The ids at the start of a listing's rows: their first MIN_PREFIX characters."""
+    return re.findall(rf"^([0-9a-f]{{{MIN_PREFIX}}})\s", out, re.M)
+
+
+def short(job: MyJob) -> str:
+    """The job's id as ``jobs list`` shows it (a few random ids differ in 8 characters)."""
+    return job.job_id()[:MIN_PREFIX]
 
 
 def stuck_job(provider: MyProvider, status: JobStatus = JobStatus.RUNNING) -> str:
@@ -122,8 +129,8 @@ def test_list_shows_newest_first_with_status_backend_name_and_tags(
         "Tags",
         "Created",
     ]
-    assert listed_ids(out) == [j.job_id() for j in reversed(three_jobs)]
-    first_line = next(line for line in out.splitlines() if line.startswith(three_jobs[0].job_id()))
+    assert listed_ids(out) == [short(j) for j in reversed(three_jobs)]
+    first_line = next(line for line in out.splitlines() if line.startswith(short(three_jobs[0])))
     assert "DONE" in first_line
     assert "myprovider_simulator" in first_line
     assert "first" in first_line
@@ -144,7 +151,7 @@ def test_list_on_a_narrow_terminal_keeps_every_column(
 
 
 def test_list_filters_and_limits(run: Run, three_jobs: list[MyJob]) -> None:
-    first, second, third = (j.job_id() for j in three_jobs)
+    first, second, third = (short(j) for j in three_jobs)
     assert listed_ids(run("jobs", "list", "--tag", "a")[1]) == [second, first]
     assert listed_ids(run("jobs", "list", "--tag", "a", "--tag", "b")[1]) == [second]
     assert listed_ids(run("jobs", "list", "--limit", 1)[1]) == [third]

@@ -28,7 +28,7 @@ def use_provider(
     monkeypatch.setattr(
         run_command,
         "open_provider",
-        lambda: MyProvider(store=":memory:", executor=ThreadExecutor(run=simulate)),
+        lambda store=None: MyProvider(store=":memory:", executor=ThreadExecutor(run=simulate)),
     )
 
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 import json
 import os
 import re
+import subprocess
+import sys
 import uuid
 from collections.abc import Callable
 from pathlib import Path
@@ -19,9 +21,26 @@ from qiskit import qasm2, transpile
 from qiskit.circuit.library import quantum_volume
 
 from qiskit_myprovider import MyProvider
+from qiskit_myprovider.cli import EXIT_TIMEOUT
 from qiskit_myprovider.store import SQLiteJobStore, owner_is_gone
-from tests.cli.conftest import BAD_QASM2, BELL, Run, python_m, write
-from tests.support import PATIENCE, PROMPT, children_of, process_alive, wait_until
+from tests.cli.conftest import (
+    BAD_QASM2,
+    BELL,
+    CHILD_TIMEOUT,
+    Run,
+    python_m,
+    table_rows,
+    write,
+)
+from tests.support import (
+    PATIENCE,
+    PROMPT,
+    ROOT,
+    child_env,
+    children_of,
+    process_alive,
+    wait_until,
+)
 
 SUMMARY_KEYS = {"job_id", "backend", "shots", "status", "name", "tags", "counts", "time_taken"}
 #: Seconds a runner may take to exit once its job is cancelled or it is killed.
@@ -70,7 +89,7 @@ def test_no_wait_refuses_an_in_memory_store_in_one_line(
     assert "':memory:'" in err
 
 
-def test_no_wait_reports_a_mistake_in_the_file_without_starting_a_runner(
+def test_no_wait_reports_a_mistake_in_the_file_and_leaves_no_store_behind(
     mistake: Callable[..., str], store: Path, tmp_path: Path
 ) -> None:
     err = mistake("run", write(tmp_path, BAD_QASM2), "--no-wait")
@@ -208,3 +227,78 @@ def test_a_killed_runners_workers_die_with_it(store: Path, tmp_path: Path) -> No
         what="the runner's workers to die with it",
         timeout=WORKERS_GONE_WITHIN,
     )
+
+
+# -- ``run --timeout``: the job outlives a wait that ran out -------------------------------
+
+
+def test_timeout_that_runs_out_exits_124_and_the_job_keeps_running(
+    run: Run, store: Path, tmp_path: Path
+) -> None:
+    code, out, err = run("run", qv_file(tmp_path, 23, 23), "--timeout", 0.5, "--json")
+    summary = json.loads(out)
+    job_id = summary["job_id"]
+    assert code == EXIT_TIMEOUT
+    assert summary["status"] in {"QUEUED", "RUNNING"}
+    assert summary["counts"] is None
+    assert re.fullmatch(
+        rf"error: job {job_id} keeps running \((QUEUED|RUNNING) after 0\.5 s\); "
+        rf"follow it with 'qiskit-myprovider jobs wait {job_id}'\n",
+        err,
+    )
+    with MyProvider(store=store) as provider:
+        assert not provider.job(job_id).in_final_state()  # still running, in its runner
+    owner = runner_owner(store, job_id)
+    cancelled = python_m("jobs", "cancel", job_id, store=store)
+    assert cancelled.returncode == 0
+    wait_until_gone(owner, timeout=RUNNER_EXIT)
+
+
+def test_timeout_long_enough_prints_the_counts_as_run_does(run: Run, store: Path) -> None:
+    code, out, err = run("run", BELL, "--timeout", 10 * PATIENCE, "--seed", 1)
+    assert (code, err) == (0, "")
+    assert re.match(r"Job [0-9a-f-]{36} on myprovider_simulator: 1024 shots, DONE", out)
+    assert {bits for bits, _ in table_rows(out)} == {"00", "11"}
+
+
+def test_timeout_refuses_an_in_memory_store_in_one_line(mistake: Callable[..., str]) -> None:
+    err = mistake("--store", ":memory:", "run", BELL, "--timeout", 5)
+    assert err.startswith("error: --timeout needs a job store that other processes can read")
+
+
+# -- ``run --no-wait`` loads no Qiskit: the runner does that, once ------------------------
+
+#: Run in a child: main(ARGV), then print the exit status and the Qiskit modules loaded.
+NO_QISKIT_PROBE = """
+import sys
+from qiskit_myprovider.cli import main
+code = main(sys.argv[1:])
+print(code, *sorted(m for m in sys.modules if m.split(".")[0] in {"qiskit", "qiskit_aer"}))
+"""
+
+
+def test_the_command_that_starts_a_runner_loads_no_qiskit(store: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-c", NO_QISKIT_PROBE, "--store", str(store), "run", BELL, "--no-wait"],
+        capture_output=True,
+        text=True,
+        timeout=CHILD_TIMEOUT,
+        env=child_env(":memory:"),
+        cwd=ROOT,
+        stdin=subprocess.DEVNULL,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    job_id, status_line = done.stdout.splitlines()
+    assert status_line == "0"  # and no module of Qiskit or Aer after the status
+    with MyProvider(store=store) as provider:  # the job is in the store, and runs
+        assert provider.job(job_id).result(timeout=PATIENCE).get_counts()
+
+
+def test_the_runner_uses_the_store_given_with_store(run: Run, store: Path, tmp_path: Path) -> None:
+    other = tmp_path / "other.sqlite3"
+    code, out, err = run("run", BELL, "--no-wait", "--store", other)
+    assert (code, err) == (0, "")
+    with MyProvider(store=other) as provider:
+        assert provider.job(out.strip()).result(timeout=PATIENCE).get_counts()
+    assert not store.exists()  # not the store that the variable names

@@ -59,6 +59,23 @@ def test_a_file_without_header_is_read_as_openqasm3_and_the_error_says_so(
     )
 
 
+@pytest.mark.parametrize(
+    ("text", "where"),
+    [
+        ("OPENQASM 3.0;\nqubit[2] q;\nh q[0]\ncx q[0], q[1];\n", "line 3, column 7: expected ';'"),
+        ("OPENQASM 3.0;\nqubit q;\n$$ q;\n", "line 3, column 1: token recognition error"),
+    ],
+    ids=["missing-semicolon", "bad-character"],
+)
+def test_an_openqasm3_syntax_error_is_our_one_line_with_line_and_column(
+    mistake: Callable[..., str], tmp_path: Path, text: str, where: str
+) -> None:
+    """ANTLR's own "line 1:0 ..." would come first on stderr; ``mistake`` sees one line only."""
+    err = mistake("run", write(tmp_path, text))
+    assert f"is not valid OpenQASM 3: {where}" in err
+    assert "QASM3ParsingError" not in err
+
+
 def test_a_file_that_is_not_utf8_text_is_one_error_line(
     mistake: Callable[..., str], tmp_path: Path
 ) -> None:

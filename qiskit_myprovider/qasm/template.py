@@ -1,13 +1,10 @@
-"""OpenQASM text to circuits, fast, including parametric templates with named placeholders.
+"""Parametric OpenQASM templates, whose gate arguments name their parameters verbatim.
 
-Plain OpenQASM 2 goes through Qiskit's native (Rust) parser, OpenQASM 3 through
-``qiskit.qasm3``; the ``OPENQASM x;`` header says which (:func:`declared_version`, the
-package's one header rule; no header means OpenQASM 3). A *template* names its parameters
-verbatim inside gate arguments, as Divi's payloads do (``rz(1*β[0]) q[0];``), which neither
-parser accepts: each gate argument that mentions a parameter is read into a
-``ParameterExpression`` here and replaced by a unique number; the native parser reads the
-rest, and the numbers are then swapped back for the expressions. The result is one
-parametric circuit, to be bound by Aer.
+A *template* names its parameters verbatim inside gate arguments, as Divi's payloads do
+(``rz(1*β[0]) q[0];``), which neither parser accepts: each gate argument that mentions a
+parameter is read into a ``ParameterExpression`` here and replaced by a unique number; the
+native parser reads the rest, and the numbers are then swapped back for the expressions.
+The result is one parametric circuit, to be bound by Aer.
 """
 
 from __future__ import annotations
@@ -15,108 +12,18 @@ from __future__ import annotations
 import ast
 import math
 import operator
-import os
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Final
 
-import qiskit.qasm2
-import qiskit.qasm3
 from qiskit import QuantumCircuit
 from qiskit.circuit import ControlFlowOp, Parameter
 from qiskit.circuit.library import get_standard_gate_name_mapping
 
-from qiskit_myprovider.exceptions import InvalidInputError, InvalidInputTypeError
+from qiskit_myprovider.exceptions import InvalidInputError
+from qiskit_myprovider.qasm.parse import parameter_name, parse_qasm
 
-__all__ = ["DEFAULT_MAJOR", "declared_version", "load_template", "parameter_name", "parse_qasm"]
-
-#: The header rule, the one place it is written: whitespace and comments, then
-#: ``OPENQASM major[.minor]``. Everything that needs the version asks :func:`declared_version`.
-_HEADER: Final = re.compile(
-    r"\A(?:\s|//[^\n]*(?:\n|\Z)|/\*.*?\*/)*OPENQASM\s+(?P<major>\d+)(?:\.(?P<minor>\d+))?",
-    re.DOTALL,
-)
-_WHITESPACE: Final = re.compile(r"\s+")
-#: The OpenQASM version of a program without a header (as Qiskit's ``qasm3`` reads it).
-DEFAULT_MAJOR: Final = 3
-
-
-def declared_version(text: str) -> tuple[int, int] | None:
-    """Return the OpenQASM version that the program's header declares.
-
-    Args:
-        text: The program.
-
-    Returns:
-        ``(major, minor)`` (minor 0 when the header gives none, as in ``OPENQASM 3;``), or
-        None when the program has no ``OPENQASM`` header (it is then read as OpenQASM 3).
-    """
-    header = _HEADER.match(text)
-    if header is None:
-        return None
-    return int(header["major"]), int(header["minor"] or 0)
-
-
-def parse_qasm(
-    text: str, label: str, *, include_path: Iterable[str | os.PathLike[str]] | None = None
-) -> QuantumCircuit:
-    """Parse OpenQASM 2 or 3 text (3 when it has no header).
-
-    Args:
-        text: The program.
-        label: The circuit's label, for messages.
-        include_path: Directories searched for the files an OpenQASM 2 program includes
-            (None: Qiskit's default, the working directory). Qiskit's OpenQASM 3 importer
-            takes none: it knows ``stdgates.inc`` by itself.
-
-    Returns:
-        The circuit.
-
-    Raises:
-        InvalidInputError: the text is not valid OpenQASM, or declares a version other than
-            2 or 3; the message names ``label``. For invalid text, ``__cause__`` is the
-            parser's own error (whose message says where the text went wrong).
-    """
-    version = declared_version(text)
-    major = version[0] if version is not None else DEFAULT_MAJOR
-    try:
-        if major == 2:
-            options: dict[str, Any] = {}
-            if include_path is not None:
-                options["include_path"] = tuple(include_path)
-            circuit: QuantumCircuit = qiskit.qasm2.loads(
-                text, custom_instructions=qiskit.qasm2.LEGACY_CUSTOM_INSTRUCTIONS, **options
-            )
-        elif major == 3:
-            circuit = qiskit.qasm3.loads(text)
-        else:
-            raise InvalidInputError(
-                f"Circuit '{label}' declares OpenQASM {major}; OpenQASM 2 and 3 are supported"
-            )
-    except InvalidInputError:
-        raise
-    except Exception as exc:
-        # Both parsers raise many kinds of error; all mean "this text is not a circuit".
-        detail = _WHITESPACE.sub(" ", str(exc)).strip()
-        raise InvalidInputError(
-            f"Circuit '{label}' is not valid OpenQASM {major}: {detail}"
-        ) from exc
-    return circuit
-
-
-def parameter_name(parameter: object) -> str:
-    """Return the name of a ``Parameter``, or the name itself.
-
-    Raises:
-        InvalidInputTypeError: ``parameter`` is neither.
-    """
-    name = getattr(parameter, "name", parameter)
-    if not isinstance(name, str):
-        raise InvalidInputTypeError(
-            f"payload parameters must be qiskit Parameters or names, not {parameter!r}"
-        )
-    return name
-
+__all__ = ["load_template"]
 
 _SENTINEL_UNIT: Final = 1.0e-200
 _STANDARD_GATES: Final = frozenset(get_standard_gate_name_mapping())
