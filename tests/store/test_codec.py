@@ -74,7 +74,8 @@ def test_circuits_qpy_cannot_encode_are_not_stored(
     sqlite_store.add(rec)
     back = sqlite_store.get(rec.job_id)
     assert back.circuits is None
-    assert back.circuits_note is not None and "not stored" in back.circuits_note
+    assert back.circuits_note is not None
+    assert "not stored" in back.circuits_note
     assert back.status is JobStatus.DONE  # circuits are informational: the record is whole
 
 
