@@ -197,8 +197,9 @@ class WriteBehindStore:
             try:
                 self._inner.update(job_id, **changes)
             except JobNotFoundError:
-                logger.warning("job %s was deleted from %s before its update", job_id,
-                               self.location)  # fmt: skip
+                logger.exception(  # deleted meanwhile: retrying cannot help
+                    "could not update job %s in %s; it is no longer stored", job_id, self.location
+                )
             except Exception:
                 logger.exception(
                     "could not update job %s in %s; retrying in %g s",
