@@ -196,18 +196,18 @@ def decode_record(row: sqlite3.Row, *, full: bool, location: str = "") -> JobRec
     status = column("status", lambda text: JobStatus[text], JobStatus.ERROR)
     record = JobRecord(
         job_id=row["job_id"],
-        backend_name=row["backend_name"],
+        backend_name=column("backend_name", _text, ""),
         status=status,
         creation_date=column("creation_date", datetime.fromisoformat, _EPOCH),
         time_per_step=column("time_per_step", _steps, {}),
-        name=row["name"],
+        name=column("name", _optional_text, None),
         tags=column("tags", lambda text: list(json.loads(text)), []),
         options=column("options", _mapping, {}),
         header=column("header", _mapping, {}),
-        error_message=row["error_message"],
+        error_message=column("error_message", _optional_text, None),
         result=column("result", _optional, None) if full else None,
-        owner=row["owner"],
-        circuits_note=row["circuits_note"],
+        owner=column("owner", _optional_text, None),
+        circuits_note=column("circuits_note", _optional_text, None),
     )
     if full and row["circuits"] is not None:
         try:
@@ -223,6 +223,16 @@ def decode_record(row: sqlite3.Row, *, full: bool, location: str = "") -> JobRec
             + (f"; it was {row['status']}: {row['error_message']}" if row["error_message"] else "")
         )
     return record
+
+
+def _text(value: object) -> str:
+    if not isinstance(value, str):
+        raise ValueError(f"expected text, found {type(value).__name__}")
+    return value
+
+
+def _optional_text(value: object) -> str | None:
+    return None if value is None else _text(value)
 
 
 def _steps(text: str) -> dict[str, datetime]:

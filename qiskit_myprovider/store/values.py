@@ -107,7 +107,10 @@ def _encode(value: object) -> Any:
         return {TYPE_KEY: "datetime", "iso": value.isoformat()}
     encoder = _ENCODERS.get(type(value).__name__)
     if encoder is not None and type(value).__module__.startswith(("qiskit.", "qiskit_aer.")):
-        return encoder(value)
+        try:
+            return encoder(value)
+        except Exception:  # an odd instance of a known class: keep the job, note the value
+            return _unstored(value)
     return _unstored(value)
 
 
@@ -128,8 +131,12 @@ def _encode_array(array: np.ndarray[Any, Any]) -> dict[str, Any]:
 
 def _unstored(value: object) -> dict[str, Any]:
     kind = type(value)
+    try:
+        text = repr(value)[:1000]
+    except Exception:  # a repr that fails must not fail the job that carries the value
+        text = "(no repr)"
     return {TYPE_KEY: "unstored", "type": f"{kind.__module__}.{kind.__qualname__}",
-            "repr": repr(value)[:1000]}  # fmt: skip
+            "repr": text}  # fmt: skip
 
 
 def _b64(data: bytes) -> str:
