@@ -190,6 +190,7 @@ class WriteBehindStore:
 
     def _apply(self, batch: Sequence[tuple[str, dict[str, Any]]]) -> None:
         # Coalesce: several updates of one job become one, after those that failed before.
+        retried = set(self._failed)
         updates, self._failed = self._failed, {}
         for job_id, changes in batch:
             updates.setdefault(job_id, {}).update(changes)
@@ -201,10 +202,11 @@ class WriteBehindStore:
                     "could not update job %s in %s; it is no longer stored", job_id, self.location
                 )
             except Exception:
-                logger.exception(
-                    "could not update job %s in %s; retrying in %g s",
-                    job_id, self.location, RETRY_AFTER_S,
-                )  # fmt: skip
+                # The first failure is logged with its cause; retries that fail again are
+                # quiet (one line a second for as long as the disk stays full would bury it).
+                log = logger.debug if job_id in retried else logger.exception
+                log("could not update job %s in %s; retrying every %g s",
+                    job_id, self.location, RETRY_AFTER_S)  # fmt: skip
                 self._failed[job_id] = changes
 
 
