@@ -5,7 +5,8 @@ readable by later Qiskit versions. It cannot carry everything faithfully, though
 instructions (``save_statevector``, ``set_density_matrix``, noise instructions ...) come back
 as bare :class:`~qiskit.circuit.Instruction` objects that Aer no longer knows how to run,
 and metadata that is not JSON cannot be written at all. :func:`encode_circuits` returns None
-for such circuits, and each caller keeps them its own way (both pickle them today).
+for such circuits, and each caller keeps them its own way (the worker processes pickle
+them; the job store keeps none and notes why).
 
 ``qiskit.qpy`` is imported on first use, so importing this module costs nothing.
 """

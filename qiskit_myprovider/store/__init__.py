@@ -17,7 +17,10 @@ One module per concept::
     owners.py        owner tokens, process liveness from /proc, the "lost" message
     paths.py         STORE_ENV_VAR and the default file
     schema.py        the SQLite schema: append-only migrations, version, application id
-    codec.py         record values as SQLite columns and blobs (QPY, pickle, zlib)
+    values.py        typed JSON: options, headers, results, noise models (no pickle, no code)
+    codec.py         record values as SQLite columns and blobs (QPY, typed JSON, zlib)
+    files.py         private files: 0600 / 0700 whatever the umask, a warning for shared ones
+    legacy.py        migrate_pickles: converting older stores' pickles, on the owner's word
     queries.py       the SQL of listings
     sqlite.py        SQLiteJobStore: connections, transactions, retries, error translation
     write_behind.py  WriteBehindStore
@@ -25,6 +28,7 @@ One module per concept::
 
 from __future__ import annotations
 
+from qiskit_myprovider.store.legacy import migrate_pickles
 from qiskit_myprovider.store.memory import MemoryJobStore
 from qiskit_myprovider.store.owners import Owner, make_owner_token, owner_is_gone, parse_owner
 from qiskit_myprovider.store.paths import STORE_ENV_VAR, default_store_path
@@ -46,6 +50,7 @@ __all__ = [
     "WriteBehindStore",
     "default_store_path",
     "make_owner_token",
+    "migrate_pickles",
     "owner_is_gone",
     "parse_owner",
 ]

@@ -21,7 +21,7 @@ LIGHT_COLUMNS: Final = ", ".join(
     f"jobs.{name}"
     for name in (
         "job_id", "backend_name", "status", "creation_date", "time_per_step", "name", "tags",
-        "options", "header", "error_message", "owner",
+        "options", "header", "error_message", "owner", "circuits_note",
     )
 )  # fmt: skip
 #: The columns of a whole record.

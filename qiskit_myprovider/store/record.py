@@ -49,6 +49,8 @@ class JobRecord:
         result: Its result once DONE; None otherwise or when a listing did not load it.
         owner: Who runs it (``"host:pid:start:nonce"``, see :func:`make_owner_token`); used to
             detect jobs lost with their process.
+        circuits_note: Why a stored record has no circuits although the job had some (the
+            store keeps only circuits QPY carries faithfully); None when nothing is missing.
     """
 
     job_id: str
@@ -64,6 +66,7 @@ class JobRecord:
     error_message: str | None = None
     result: Result | None = None
     owner: str | None = None
+    circuits_note: str | None = None
 
 
 @dataclass(frozen=True)

@@ -74,6 +74,11 @@ MIGRATIONS: Final[tuple[tuple[str, ...], ...]] = (
         "ALTER TABLE jobs ADD COLUMN cancel_requested_us INTEGER",
         "CREATE INDEX jobs_cancel_requested ON jobs (owner) WHERE cancel_requested_us IS NOT NULL",
     ),
+    # Version 3: no pickles. New values are codec byte + zlib(typed JSON) (``J``) or QPY;
+    # circuits QPY cannot carry are NULL, and circuits_note says why. Blobs pickled by
+    # versions 1-2 (``P``) stay as they were, in the same transaction as this entry: they
+    # read as damaged until the user opts in to converting them (store.migrate_pickles).
+    ("ALTER TABLE jobs ADD COLUMN circuits_note TEXT",),
 )
 
 #: The schema version this code writes (stored in ``PRAGMA user_version``).
@@ -94,9 +99,14 @@ def prepare(conn: sqlite3.Connection, location: str) -> None:
         StoreError: the file is another program's database, or newer than this code.
         sqlite3.Error: the file could not be read or migrated (the caller translates it).
     """
-    # The first read is where a corrupt or foreign file shows itself.
+    # The first read is where a corrupt or foreign file shows itself. Every check comes
+    # before the first change (journal mode included): a file refused is left byte for byte.
     version = conn.execute("PRAGMA user_version").fetchone()[0]
     check_version(version, location)
+    if version == 0:
+        _check_empty(conn, location)
+    else:
+        _check_application_id(conn, location)
     # WAL: readers never block the writer nor each other. NORMAL sync in WAL mode keeps
     # every commit through a crash of the process (not of the machine), at a fraction
     # of the cost of FULL.
@@ -105,8 +115,6 @@ def prepare(conn: sqlite3.Connection, location: str) -> None:
     conn.execute("PRAGMA foreign_keys = ON")
     if version < SCHEMA_VERSION:
         _migrate(conn, location)
-    else:
-        _check_application_id(conn, location)
 
 
 def check_version(version: int, location: str) -> None:
@@ -137,15 +145,7 @@ def _migrate(conn: sqlite3.Connection, location: str) -> None:
         version = conn.execute("PRAGMA user_version").fetchone()[0]
         check_version(version, location)
         if version == 0:
-            tables = [
-                row[0]
-                for row in conn.execute(
-                    "SELECT name FROM sqlite_master WHERE type = 'table' "
-                    "AND name NOT LIKE 'sqlite_%' ORDER BY name"
-                )
-            ]
-            if tables:
-                raise _foreign(location, f"it holds tables {', '.join(tables)}")
+            _check_empty(conn, location)
         else:
             _check_application_id(conn, location)
         for statements in MIGRATIONS[version:]:
@@ -159,6 +159,18 @@ def _migrate(conn: sqlite3.Connection, location: str) -> None:
             with contextlib.suppress(sqlite3.Error):
                 conn.execute("ROLLBACK")
         raise
+
+
+def _check_empty(conn: sqlite3.Connection, location: str) -> None:
+    tables = [
+        row[0]
+        for row in conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' "
+            "AND name NOT LIKE 'sqlite_%' ORDER BY name"
+        )
+    ]
+    if tables:
+        raise _foreign(location, f"it holds tables {', '.join(tables)}")
 
 
 def _check_application_id(conn: sqlite3.Connection, location: str) -> None:

@@ -26,6 +26,11 @@ from qiskit.providers.jobstatus import JOB_FINAL_STATES
 from qiskit_myprovider.clock import now
 from qiskit_myprovider.exceptions import InvalidInputError, StoreError
 from qiskit_myprovider.store.codec import decode_record, encode_changes, encode_record, micros
+from qiskit_myprovider.store.files import (
+    create_private_file,
+    make_private_folders,
+    warn_if_shared,
+)
 from qiskit_myprovider.store.owners import lost_message, owner_is_gone
 from qiskit_myprovider.store.paths import ELSEWHERE
 from qiskit_myprovider.store.queries import FULL_COLUMNS, INSERT_TAG, list_sql, rarest_first
@@ -53,9 +58,12 @@ class SQLiteJobStore:
     a bounded retry) so "database is locked" never reaches a caller. The schema is versioned
     (``PRAGMA user_version``) and migrated forward when an older file is opened.
 
-    Circuits are stored as QPY; options, header and result as pickles (so a noise model or
-    a statevector comes back as the same object). A store file is therefore as trusted as
-    code: open only stores you (or your own programs) wrote.
+    Circuits are stored as QPY; options, header and result as typed JSON (see
+    ``codec.py``): reading a store never runs code. The file and the folders the store
+    creates are private (0600, 0700, whatever the umask); an existing file that other users
+    may read or write is logged as a warning that names the fix. A record that cannot be
+    decoded reads as an ERROR record saying so (``delete_job`` removes it), and a file
+    deleted or replaced while open is reported rather than silently written elsewhere.
 
     Every ``sqlite3.Error`` becomes a :class:`~qiskit_myprovider.exceptions.StoreError` that
     names the file and what to do about it.
@@ -77,6 +85,7 @@ class SQLiteJobStore:
         # Connections inherited through fork: never used nor closed (that could disturb the
         # parent's locks), only kept from the garbage collector.
         self._inherited: list[sqlite3.Connection] = []
+        self._identity: tuple[int, int] | None = None  # (st_dev, st_ino) of the open file
         self._conn: sqlite3.Connection | None = self._open()
 
     def __repr__(self) -> str:
@@ -269,15 +278,9 @@ class SQLiteJobStore:
         return self._decode(row, full=True)
 
     def _decode(self, row: sqlite3.Row, *, full: bool) -> JobRecord:
-        try:
-            return decode_record(row, full=full)
-        except Exception as exc:
-            raise StoreError(
-                f"The record of job {row['job_id']} in the job store {self.location} cannot be "
-                f"read ({type(exc).__name__}: {exc}). It was probably written by a different "
-                "version of qiskit-myprovider or Qiskit; read it with that version, or delete "
-                "the job (provider.delete_job)."
-            ) from exc
+        # A damaged column makes an ERROR record that says so (see decode_record): one bad
+        # record must not hide every other one.
+        return decode_record(row, full=full, location=self.location)
 
     def _mark_all_lost(self) -> None:
         rows = self._read(
@@ -327,11 +330,18 @@ class SQLiteJobStore:
                 f"{self._path / 'jobs.sqlite3'}"
             )
         try:
-            self._path.parent.mkdir(parents=True, exist_ok=True)
+            make_private_folders(self._path.parent)
         except OSError as exc:
             raise StoreError(
                 f"Cannot create the folder of the job store {self.location} ({exc}); "
                 f"create it or make it writable, {ELSEWHERE}"
+            ) from exc
+        try:
+            created = create_private_file(self._path)
+        except OSError as exc:
+            raise StoreError(
+                f"Cannot create the job store {self.location} ({exc}); make its folder "
+                f"writable, {ELSEWHERE}"
             ) from exc
         try:
             conn = sqlite3.connect(
@@ -348,7 +358,26 @@ class SQLiteJobStore:
         except BaseException:
             conn.close()
             raise
+        if not created:
+            warn_if_shared(self._path)
+        self._identity = self._stat_identity()
         return conn
+
+    def _stat_identity(self) -> tuple[int, int] | None:
+        try:
+            info = self._path.stat()
+        except OSError:
+            return None
+        return info.st_dev, info.st_ino
+
+    def _check_still_there(self) -> None:
+        if self._identity is not None and self._stat_identity() != self._identity:
+            raise StoreError(
+                f"The job store {self.location} was deleted or replaced while this process "
+                "had it open: what this process writes would be lost with the old file. "
+                "Restore the file, or close the provider and open it again (a new, empty "
+                f"store is then created), {ELSEWHERE}."
+            )
 
     @contextlib.contextmanager
     def _connection(self) -> Iterator[sqlite3.Connection]:
@@ -366,6 +395,7 @@ class SQLiteJobStore:
             self._pid = os.getpid()
             self._conn = self._open()
         assert self._conn is not None
+        self._check_still_there()
         yield self._conn
 
     def _read(self, doing: str, action: Callable[[sqlite3.Connection], _T]) -> _T:

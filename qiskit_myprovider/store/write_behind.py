@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, Final
 
+from qiskit_myprovider.exceptions import JobNotFoundError
 from qiskit_myprovider.store.record import JobQuery, JobRecord, JobStore, check_updatable
 
 __all__ = ["WriteBehindStore"]
@@ -20,6 +21,9 @@ logger = logging.getLogger(__name__)
 
 #: Fields whose updates a caller waits for (a user's rename must not be lost or reordered).
 _SYNCHRONOUS_FIELDS: Final = frozenset({"name", "tags"})
+#: How long the writer waits before retrying updates that failed (a full disk, a lock held
+#: too long): a job's final state must reach the store once it can.
+RETRY_AFTER_S: Final = 1.0
 
 
 class WriteBehindStore:
@@ -39,7 +43,9 @@ class WriteBehindStore:
     on the same file in this process, so this process always reads its own writes. Renames
     and re-tags are written before returning. Pending writes are flushed by :meth:`close`
     and at interpreter exit. A background write that fails is logged (it cannot be raised
-    into the job that caused it).
+    into the job that caused it) and kept: it is retried with the next writes, every
+    :data:`RETRY_AFTER_S` seconds meanwhile, and at close (a record that no longer exists
+    is not retried).
 
     Args:
         inner: The store that is written to.
@@ -51,6 +57,9 @@ class WriteBehindStore:
         self._cond = threading.Condition()
         self._write_lock = threading.Lock()
         self._queue: list[tuple[str, dict[str, Any]]] = []
+        self._failed: dict[
+            str, dict[str, Any]
+        ] = {}  # updates to retry, by job (guarded by _write_lock)
         self._queued = 0  # operations ever queued
         self._written = 0  # operations ever applied (or failed)
         self._closed = False
@@ -156,8 +165,11 @@ class WriteBehindStore:
         while True:
             with self._cond:
                 while not self._queue and not self._closed:
-                    self._cond.wait()
-                if not self._queue:
+                    if self._failed and not self._cond.wait(RETRY_AFTER_S):
+                        break  # time to retry what failed
+                    if not self._failed:
+                        self._cond.wait()
+                if not self._queue and self._closed:
                     return
             self._drain()
 
@@ -167,7 +179,7 @@ class WriteBehindStore:
         with self._write_lock:
             with self._cond:
                 batch, self._queue = self._queue, []
-            if not batch:
+            if not batch and not self._failed:
                 return
             try:
                 self._apply(batch)
@@ -177,15 +189,25 @@ class WriteBehindStore:
                     self._cond.notify_all()
 
     def _apply(self, batch: Sequence[tuple[str, dict[str, Any]]]) -> None:
-        # Coalesce: several updates of one job become one.
-        updates: dict[str, dict[str, Any]] = {}
+        # Coalesce: several updates of one job become one, after those that failed before.
+        retried = set(self._failed)
+        updates, self._failed = self._failed, {}
         for job_id, changes in batch:
             updates.setdefault(job_id, {}).update(changes)
         for job_id, changes in updates.items():
             try:
                 self._inner.update(job_id, **changes)
+            except JobNotFoundError:
+                logger.exception(  # deleted meanwhile: retrying cannot help
+                    "could not update job %s in %s; it is no longer stored", job_id, self.location
+                )
             except Exception:
-                logger.exception("could not update job %s in %s", job_id, self.location)
+                # The first failure is logged with its cause; retries that fail again are
+                # quiet (one line a second for as long as the disk stays full would bury it).
+                log = logger.debug if job_id in retried else logger.exception
+                log("could not update job %s in %s; retrying every %g s",
+                    job_id, self.location, RETRY_AFTER_S)  # fmt: skip
+                self._failed[job_id] = changes
 
 
 _write_behind_stores: weakref.WeakSet[WriteBehindStore] = weakref.WeakSet()

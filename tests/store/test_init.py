@@ -21,6 +21,7 @@ PUBLIC = {
     "WriteBehindStore",
     "default_store_path",
     "make_owner_token",
+    "migrate_pickles",
     "owner_is_gone",
     "parse_owner",
 }

@@ -86,18 +86,21 @@ def test_a_path_that_cannot_be_a_file_gives_a_clear_error(tmp_path: Path) -> Non
     assert str(blocker / "jobs.sqlite3") in str(info.value)
 
 
-def test_an_unreadable_record_gives_a_clear_error(
+def test_an_unreadable_record_reads_as_damaged_with_a_clear_message(
     sqlite_store: SQLiteJobStore, db_path: Path
 ) -> None:
     rec = record()
     sqlite_store.add(rec)
     conn = sqlite3.connect(db_path)
-    conn.execute("UPDATE jobs SET options = ? WHERE job_id = ?", (b"Pnot zlib", rec.job_id))
+    conn.execute("UPDATE jobs SET options = ? WHERE job_id = ?", (b"Jnot json", rec.job_id))
     conn.commit()
     conn.close()
-    with pytest.raises(StoreError, match=rec.job_id) as info:
-        sqlite_store.get(rec.job_id)
-    assert str(db_path) in str(info.value)
+    back = sqlite_store.get(rec.job_id)
+    assert back.status is JobStatus.ERROR
+    message = back.error_message or ""
+    assert message.startswith("damaged record: cannot decode options")
+    assert str(db_path) in message
+    assert f"provider.delete_job('{rec.job_id}')" in message
 
 
 # -- locks, threads and several connections ---------------------------------------------
