@@ -10,7 +10,9 @@ import os
 import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Final
+from typing import Any, Final
+
+from qiskit_myprovider.exceptions import MyProviderError
 
 #: The checkout's root (children import this checkout, not an installed copy).
 ROOT: Final = Path(__file__).resolve().parent.parent
@@ -88,3 +90,16 @@ def children_of(pid: int) -> list[int]:
         if int(fields[1]) == pid and fields[0] != "Z":
             found.append(int(entry.name))
     return found
+
+
+def in_the_tree(error: BaseException) -> bool:
+    """Whether ``error`` is a bad-input error of the documented tree (also ValueError/TypeError)."""
+    return isinstance(error, MyProviderError) and isinstance(error, ValueError | TypeError)
+
+
+def attempt(action: Callable[[], Any]) -> tuple[Any, BaseException | None]:
+    """Call ``action``; return its value, or the exception it raised (for fuzz properties)."""
+    try:
+        return action(), None
+    except Exception as error:
+        return None, error

@@ -13,7 +13,7 @@ Properties, for every generated input:
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -25,9 +25,10 @@ from qiskit import QuantumCircuit
 from qiskit.circuit import Parameter
 
 from qiskit_myprovider import MyBackend, MyProvider
-from qiskit_myprovider.exceptions import JobNotFoundError, MyProviderError
+from qiskit_myprovider.exceptions import JobNotFoundError
 from qiskit_myprovider.execution import ProcessExecutor
 from qiskit_myprovider.options import AER_OPTION_NAMES, DEVICE_OPTION_NAMES, JOB_KEYWORDS
+from tests.support import attempt, in_the_tree
 
 from .conftest import bell_circuit
 
@@ -66,16 +67,6 @@ OPTION_NAMES = st.one_of(
 )
 
 
-def in_the_tree(error: BaseException) -> bool:
-    return isinstance(error, MyProviderError) and isinstance(error, ValueError | TypeError)
-
-
-def attempt(action: Callable[[], Any]) -> tuple[Any, BaseException | None]:
-    """Call ``action``; return its value, or the exception it raised."""
-    try:
-        return action(), None
-    except Exception as error:
-        return None, error
 
 
 def assert_refused_in_the_tree(error: BaseException, what: object) -> None:

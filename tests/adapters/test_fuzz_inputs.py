@@ -8,7 +8,7 @@ Job contract). A good submission still runs afterwards.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any, Final
 
 import pytest
@@ -19,7 +19,7 @@ from qiskit_myprovider import MyProvider
 from qiskit_myprovider.adapters import AsyncJobBackendAdapter, JobContractBackend
 from qiskit_myprovider.exceptions import MyProviderError
 from qiskit_myprovider.execution import ProcessExecutor
-from tests.support import BELL_QASM2, BELL_QASM3, PATIENCE
+from tests.support import BELL_QASM2, BELL_QASM3, PATIENCE, attempt, in_the_tree
 
 from ..conftest import bell_circuit
 
@@ -49,15 +49,6 @@ VALUES = st.one_of(
 )
 
 
-def in_the_tree(error: BaseException) -> bool:
-    return isinstance(error, MyProviderError) and isinstance(error, ValueError | TypeError)
-
-
-def attempt(action: Callable[[], Any]) -> tuple[Any, BaseException | None]:
-    try:
-        return action(), None
-    except Exception as error:
-        return None, error
 
 
 @pytest.fixture(scope="module")
