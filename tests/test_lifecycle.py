@@ -331,7 +331,12 @@ def test_process_cancel_really_stops_the_worker(process_executor: ProcessExecuto
         assert pid is not None
         assert job.cancel() is True
         wait_until(lambda: not process_alive(pid), what="the worker to exit", timeout=WORKER_EXIT)
-        assert pid not in process_executor.worker_pids()
+        # The manager drops the dead worker once it has seen it die (a moment later).
+        wait_until(
+            lambda: pid not in process_executor.worker_pids(),
+            what="the executor to drop the dead worker",
+            timeout=WORKER_EXIT,
+        )
         assert backend.run(bell_circuit(), shots=10).result(timeout=RESULT_PATIENCE).success
 
 
