@@ -29,13 +29,6 @@ from tests.conftest import bell_circuit, ghz_circuit
 
 
 @pytest.fixture
-def store_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    path = tmp_path / "jobs.sqlite3"
-    monkeypatch.setenv("QISKIT_MYPROVIDER_STORE", str(path))
-    return path
-
-
-@pytest.fixture
 def provider(store_path: Path) -> Iterator[MyProvider]:
     with MyProvider(store=store_path, executor="thread") as prov:
         yield prov
