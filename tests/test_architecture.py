@@ -21,7 +21,8 @@ PACKAGE: Final = ROOT / "qiskit_myprovider"
 #: The layers, top first: a module may import its own layer and the ones below it. Modules
 #: still to come (engine, circuits, circuit_codec) have their place already.
 ORDER: Final = (
-    ("__init__", "__main__", "cli", "adapters"),  # the ways in: CLI, other libraries' contracts
+    # the ways in: CLI, other libraries' contracts, Qiskit's primitives
+    ("__init__", "__main__", "cli", "adapters", "primitives"),
     ("provider", "catalogue"),
     ("backend",),
     ("job", "job_state", "completion"),
@@ -30,7 +31,7 @@ ORDER: Final = (
     ("store", "execution", "options", "progress"),
     # The leaves: they import nothing of the package but each other.
     ("exceptions", "validation", "clock", "qasm", "circuits", "circuit_codec", "version",
-     "discovery", "notebook"),
+     "discovery", "notebook", "job_progress"),
 )  # fmt: skip
 #: Module prefix -> rank (the higher, the nearer the top).
 LAYERS: Final = {prefix: len(ORDER) - rank for rank, group in enumerate(ORDER) for prefix in group}
