@@ -54,9 +54,12 @@ def coerce_pubs(
     for index, pub in enumerate(pubs):
         try:
             item = coerce(pub)
-        except TypeError as exc:
-            raise InvalidInputTypeError(f"PUB {index} is not a valid PUB: {exc}") from exc
-        except (ValueError, IndexError, KeyError) as exc:
+        except (TypeError, AttributeError) as exc:
+            raise InvalidInputTypeError(
+                f"PUB {index} is not a valid PUB ({exc}); a PUB is a circuit or a tuple that "
+                "starts with one"
+            ) from exc
+        except Exception as exc:  # Qiskit's coercion refuses with ValueError and others
             raise InvalidInputError(f"PUB {index} is not a valid PUB: {exc}") from exc
         circuit: QuantumCircuit = item.circuit  # type: ignore[attr-defined]
         key = f"of PUB {index}"
@@ -76,7 +79,8 @@ def _values(pub: Any) -> np.ndarray[Any, Any]:
     """The PUB's parameter values as rows: ``(size, len(circuit.parameters))``."""
     circuit: QuantumCircuit = pub.circuit
     array = pub.parameter_values.as_array(circuit.parameters)
-    return np.asarray(array, dtype=float).reshape(-1, circuit.num_parameters)
+    rows = int(np.prod(pub.parameter_values.shape, dtype=int))
+    return np.asarray(array, dtype=float).reshape(rows, circuit.num_parameters)
 
 
 def sampler_segments(pubs: list[SamplerPub], seed: int | None) -> list[Segment]:
