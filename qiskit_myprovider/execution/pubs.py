@@ -147,8 +147,24 @@ def run_part(task: SimulationTask, execute: Execute) -> PartOutput:
     output = PartOutput(part.segments)
     runner = _run_estimator_call if part.kind == "estimator" else _run_sampler_call
     for call in _calls(part):
+        if all(segment.rows == 0 for segment in call):
+            # Aer crashes the process on an empty set of parameter values (a segfault, seen
+            # with qiskit-aer 0.18): a PUB of no rows has nothing to run, only a shape.
+            for segment in call:
+                output.arrays.append(_empty(part.kind, segment))
+                output.metadata.append({})
+            continue
         runner(task, call, execute, output)
     return output
+
+
+def _empty(kind: str, segment: Segment) -> dict[str, np.ndarray[Any, Any]]:
+    if kind == "estimator":
+        return {"expvals": np.zeros((0, len(segment.paulis)))}
+    return {
+        r.name: np.zeros((0, segment.shots or 0, r.num_bytes), dtype=np.uint8)
+        for r in segment.registers
+    }
 
 
 def _calls(part: PrimitivePart) -> list[list[Segment]]:
@@ -158,7 +174,9 @@ def _calls(part: PrimitivePart) -> list[list[Segment]]:
         previous = calls[-1][-1] if calls else None
         if (
             part.kind == "sampler"
+            and segment.rows > 0
             and previous is not None
+            and previous.rows > 0
             and previous.shots == segment.shots
             and segment.seed == segment_seed(previous.seed, previous.rows)
         ):

@@ -151,7 +151,7 @@ def estimator_segments(pubs: list[EstimatorPub], seed: int | None) -> list[Segme
 
 
 def split_segments(segments: list[Segment], parts: int) -> list[list[Segment]]:
-    """Cut ``segments`` into at most ``parts`` runs of about the same number of rows.
+    """Cut ``segments`` into ``parts`` runs of rows as even as can be (fewer if rows are few).
 
     A segment cut at row ``r`` keeps its seeds: the second piece starts with the seed Aer
     gives row ``r`` of the original call, so the split draws what the whole would.
@@ -160,23 +160,23 @@ def split_segments(segments: list[Segment], parts: int) -> list[list[Segment]]:
     parts = max(1, min(parts, total))
     if parts == 1:
         return [list(segments)]
-    target = -(-total // parts)
-    cut: list[list[Segment]] = [[]]
-    room = target
-    for segment in segments:
-        while segment.rows > room:
-            if room > 0:
-                head, segment = _cut(segment, room)
-                cut[-1].append(head)
-            cut.append([])
-            room = target
-        if segment.rows:
-            cut[-1].append(segment)
-            room -= segment.rows
-        if room == 0 and len(cut) < parts:
-            cut.append([])
-            room = target
-    return [piece for piece in cut if piece]
+    empty = [s for s in segments if s.rows == 0]  # nothing to run: they ride with the first
+    segments = [s for s in segments if s.rows > 0]
+    sizes = [total // parts + (1 if n < total % parts else 0) for n in range(parts)]
+    cut: list[list[Segment]] = []
+    pending = list(segments)
+    for size in sizes:
+        piece: list[Segment] = []
+        while size:
+            segment = pending.pop(0)
+            if segment.rows > size:
+                segment, rest = _cut(segment, size)
+                pending.insert(0, rest)
+            piece.append(segment)
+            size -= segment.rows
+        cut.append(piece)
+    cut[0] = empty + cut[0]
+    return cut
 
 
 def _cut(segment: Segment, rows: int) -> tuple[Segment, Segment]:

@@ -208,3 +208,18 @@ def test_many_parameter_sets_are_bound_inside_aer(provider: MyProvider) -> None:
     )
     assert len(job.circuits()) == 1
     assert job.result()[0].data.meas.shape == (30,)
+
+
+def test_pubs_of_no_parameter_sets_give_empty_results_without_running_aer(
+    backend: MyBackend,
+) -> None:
+    """Aer's own primitives crash the process (a segfault) on these; ours return shapes."""
+    sampler_circuit = parametric()
+    sampler_circuit.measure_all()
+    sampled = SamplerV2(mode=backend).run(
+        [(sampler_circuit, np.zeros((0, 2))), bell_circuit()], shots=7
+    ).result()
+    assert sampled[0].data.meas.shape == (0,) and sampled[0].data.meas.num_shots == 7
+    assert sampled[1].data.meas.num_shots == 7
+    estimated = EstimatorV2(mode=backend).run([(parametric(), ["ZZ", "XX"], np.zeros((0, 1, 2)))])
+    assert estimated.result()[0].data.evs.shape == (0, 2)
