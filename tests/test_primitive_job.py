@@ -49,17 +49,24 @@ def process_provider(tmp_path: Path) -> Iterator[MyProvider]:
 
 def test_the_job_is_a_base_primitive_job_with_the_whole_handle(backend: MyBackend) -> None:
     job = SamplerV2(mode=backend).run([bell_circuit()], shots=10)
-    assert isinstance(job, BasePrimitiveJob) and isinstance(job, MyPrimitiveJob)
+    assert isinstance(job, BasePrimitiveJob)
+    assert isinstance(job, MyPrimitiveJob)
     job.result(timeout=PATIENCE)
-    assert job.status() is JobStatus.DONE and job.done() and job.in_final_state()
-    assert not job.running() and not job.cancelled()
+    assert job.status() is JobStatus.DONE
+    assert job.done()
+    assert job.in_final_state()
+    assert not job.running()
+    assert not job.cancelled()
     assert list(job.time_per_step()) == ["CREATED", "QUEUED", "RUNNING", "DONE"]
     assert job.creation_date() <= job.time_per_step()["DONE"]
-    assert job.queue_position() is None and job.error_message() is None
-    assert job.update_name("bells") == "bells" and job.name() == "bells"
+    assert job.queue_position() is None
+    assert job.error_message() is None
+    assert job.update_name("bells") == "bells"
+    assert job.name() == "bells"
     assert job.update_tags(["a", "b"]) == ["a", "b"]
     job.refresh()
-    assert job.tags() == ["a", "b"] and "sampler" in repr(job)
+    assert job.tags() == ["a", "b"]
+    assert "sampler" in repr(job)
 
 
 def test_run_returns_at_once_and_the_caller_never_stalls(process_provider: MyProvider) -> None:
@@ -137,7 +144,8 @@ def test_stored_jobs_come_back_as_primitive_jobs_with_their_result(
         job.result(timeout=PATIENCE)
     process_provider.store.flush()
     again = process_provider.job(estimated.job_id())
-    assert isinstance(again, MyPrimitiveJob) and again.primitive_id == "estimator"
+    assert isinstance(again, MyPrimitiveJob)
+    assert again.primitive_id == "estimator"
     listed = process_provider.jobs(primitive_id="sampler", limit=None)
     assert [j.job_id() for j in listed] == [sampled.job_id()]
     assert {j.job_id() for j in process_provider.jobs(limit=None)} == {
@@ -177,8 +185,10 @@ def test_another_process_retrieves_a_primitive_job_and_its_result(tmp_path: Path
             capture_output=True, text=True, env=child_env(store), timeout=PATIENCE, check=True,
         )  # fmt: skip
     seen = json.loads(child.stdout)
-    assert seen["kind"] == "MyPrimitiveJob" and seen["primitive_id"] == "estimator"
-    assert seen["result"] == "PrimitiveResult" and seen["status"] == "DONE"
+    assert seen["kind"] == "MyPrimitiveJob"
+    assert seen["primitive_id"] == "estimator"
+    assert seen["result"] == "PrimitiveResult"
+    assert seen["status"] == "DONE"
     np.testing.assert_allclose(seen["evs"], evs.tolist())
     assert seen["steps"] == ["CREATED", "QUEUED", "RUNNING", "DONE"]
     assert seen["listed"] == [job.job_id()]
@@ -196,9 +206,11 @@ def test_a_stored_260_value_result_reads_back_equal(tmp_path: Path) -> None:
         job_id = result.job_id()
     with MyProvider(store=store) as provider:
         stored = provider.job(job_id).result()
-    assert isinstance(stored, PrimitiveResult) and stored[0].data.evs.shape == (13, 20)
+    assert isinstance(stored, PrimitiveResult)
+    assert stored[0].data.evs.shape == (13, 20)
     np.testing.assert_array_equal(stored[0].data.evs, live[0].data.evs)
-    assert stored[0].metadata == live[0].metadata and stored.metadata == live.metadata
+    assert stored[0].metadata == live[0].metadata
+    assert stored.metadata == live.metadata
 
 
 def test_await_and_future_work_on_primitive_jobs(backend: MyBackend) -> None:

@@ -1,4 +1,4 @@
-"""Primitive parts: Aer's seed stride, register packing, and splits that draw what the whole does."""
+"""Primitive parts: Aer's seed stride, register packing, splits that draw what the whole does."""
 
 from __future__ import annotations
 
@@ -77,10 +77,11 @@ def test_a_split_sampler_job_draws_exactly_what_the_whole_draws(parts: int) -> N
 def test_a_split_noisy_estimator_job_gives_what_the_whole_gives(parts: int) -> None:
     ansatz = efficient_su2(3, reps=1)
     rng = np.random.default_rng(8)
+    width = ansatz.num_parameters
     pubs = [
-        EstimatorPub.coerce((ansatz, [["ZZI"], ["IXX"]], rng.uniform(0, 3, (3, ansatz.num_parameters))), 0.0),
-        EstimatorPub.coerce((ansatz, "YIY", rng.uniform(0, 3, (4, ansatz.num_parameters))), 0.0),
-    ]  # fmt: skip
+        EstimatorPub.coerce((ansatz, [["ZZI"], ["IXX"]], rng.uniform(0, 3, (3, width))), 0.0),
+        EstimatorPub.coerce((ansatz, "YIY", rng.uniform(0, 3, (4, width))), 0.0),
+    ]
     segments = estimator_segments(pubs, seed=3)
     circuits = [pub.circuit for pub in pubs]
     options = {"shots": 50, "noise_model": default_noise_model()}

@@ -54,7 +54,8 @@ def test_is_a_qiskit_estimator_and_exact(primitive_backend: MyBackend) -> None:
     estimator = EstimatorV2(mode=primitive_backend)
     assert isinstance(estimator, BaseEstimatorV2)
     job = estimator.run([(bell_circuit(measure=False), ["ZZ", "XX", "ZI"])])
-    assert isinstance(job, MyPrimitiveJob) and job.primitive_id == "estimator"
+    assert isinstance(job, MyPrimitiveJob)
+    assert job.primitive_id == "estimator"
     np.testing.assert_allclose(job.result()[0].data.evs, [1.0, 1.0, 0.0], atol=EXACT)
 
 

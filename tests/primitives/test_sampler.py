@@ -1,4 +1,4 @@
-"""SamplerV2 gives what Aer's own SamplerV2 gives on the same PUBs: fields, shapes, bits, metadata."""
+"""SamplerV2 gives what Aer's SamplerV2 gives on the same PUBs: fields, shapes, bits, metadata."""
 
 from __future__ import annotations
 
@@ -50,7 +50,8 @@ def test_is_a_qiskit_sampler_and_its_job_a_primitive_job(primitive_backend: MyBa
     assert isinstance(job, MyPrimitiveJob)
     assert job.primitive_id == "sampler"
     counts = job.result()[0].data.meas.get_counts()
-    assert set(counts) <= {"00", "11"} and sum(counts.values()) == 50
+    assert set(counts) <= {"00", "11"}
+    assert sum(counts.values()) == 50
 
 
 def test_one_circuit_equals_aer(primitive_backend: MyBackend) -> None:
@@ -63,7 +64,8 @@ def test_broadcast_shapes_and_registers_equal_aer(primitive_backend: MyBackend) 
     circuit = two_register_circuit()
     pubs = [(circuit, values((2, 3), 2)), (circuit, values((4,), 2, seed=5), 17)]
     ours = SamplerV2(mode=primitive_backend, options={"seed": 2}).run(pubs, shots=64).result()
-    assert ours[0].data.small.shape == (2, 3) and ours[0].data.wide.num_bits == 9
+    assert ours[0].data.small.shape == (2, 3)
+    assert ours[0].data.wide.num_bits == 9
     assert ours[1].data.wide.num_shots == 17
     assert_same(ours, aer_result(primitive_backend, pubs, seed=2, shots=64))
 
@@ -119,14 +121,16 @@ def test_a_circuit_without_registers_warns_as_aer_does(backend: MyBackend) -> No
 
 def test_no_pubs_gives_an_empty_result(backend: MyBackend) -> None:
     result = SamplerV2(mode=backend).run([]).result()
-    assert isinstance(result, PrimitiveResult) and len(result) == 0
+    assert isinstance(result, PrimitiveResult)
+    assert len(result) == 0
     assert result.metadata == {"version": 2}
 
 
 def test_default_mode_is_the_default_backend() -> None:
     sampler = SamplerV2()
     assert sampler.backend.name == "myprovider_simulator"
-    assert sampler.default_shots == 1024 and sampler.seed is None
+    assert sampler.default_shots == 1024
+    assert sampler.seed is None
 
 
 def test_an_aer_simulator_as_mode_is_wrapped(provider: MyProvider) -> None:

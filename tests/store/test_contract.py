@@ -323,7 +323,8 @@ def test_primitive_jobs_keep_their_kind_and_result_and_filter_on_it(store: JobSt
     for rec in (sampler, estimator):
         back = store.get(rec.job_id).result
         expected = _primitive_result()
-        assert back is not None and back.metadata == expected.metadata
+        assert back is not None
+        assert back.metadata == expected.metadata
         assert back[0].data.meas == expected[0].data.meas
         assert back[0].data.meas.num_bits == 11
         assert (back[1].data.evs == expected[1].data.evs).all()
