@@ -54,6 +54,7 @@ __all__ = [
     "check_run_input",
     "check_width",
     "counts",
+    "decompose_for_aer_binding",
     "describe",
     "prepare",
     "runs_as_given",
@@ -97,6 +98,35 @@ def aer_binds_correctly(circuit: QuantumCircuit) -> bool:
         ):
             return False
     return True
+
+
+def decompose_for_aer_binding(circuit: QuantumCircuit) -> QuantumCircuit:
+    """Return ``circuit`` with the parametric gates Aer binds wrongly decomposed away.
+
+    Controlled rotations and phases become the rotations, phases and CNOTs they are made of,
+    which Aer's ``parameter_binds`` sets correctly; the circuit's unitary is unchanged. A
+    circuit Aer already binds right comes back as it is. Parameters inside control flow are
+    left alone (check with :func:`aer_binds_correctly`).
+
+    Args:
+        circuit: A circuit that may hold parameters.
+    """
+    for _ in range(_DECOMPOSE_ROUNDS):
+        wrong = {
+            instruction.operation.name
+            for instruction in circuit.data
+            if not isinstance(instruction.operation, ControlFlowOp)
+            and instruction.operation.name not in AER_BINDABLE_GATES
+            and any(isinstance(p, ParameterExpression) for p in instruction.operation.params)
+        }
+        if not wrong:
+            break
+        circuit = circuit.decompose(gates_to_decompose=sorted(wrong))
+    return circuit
+
+
+#: Rounds of decomposition before giving up (a controlled-U takes two: cu -> cp -> p, cx).
+_DECOMPOSE_ROUNDS: Final = 5
 
 
 def describe(circuit: QuantumCircuit, key: int | str) -> str:

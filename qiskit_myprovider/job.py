@@ -295,6 +295,11 @@ class MyJob(JobV1):
 
     # -- IBM-style handle ----------------------------------------------------------------
 
+    @property
+    def primitive_id(self) -> str | None:
+        """``"sampler"`` or ``"estimator"`` for a primitive's job; None for a ``run`` job."""
+        return self._state.record.primitive_id
+
     def name(self) -> str | None:
         """Return the job's name, or None if it has none."""
         return self._state.record.name

@@ -71,11 +71,6 @@ class MyPrimitiveJob(MyJob, BasePrimitiveJob):
             cost=sum(part.cost for part in self._parts),
         )
 
-    @property
-    def primitive_id(self) -> str:
-        """``"sampler"`` or ``"estimator"``."""
-        return str(self._state.record.primitive_id)
-
     @override
     def _launch(
         self, executor: JobExecutor, task: SimulationTask, listener: TaskListener

@@ -236,3 +236,24 @@ def test_aer_binds_rotations_but_not_controlled_ones_nor_inside_control_flow() -
     with flow.if_test((flow.clbits[0], 1)):
         flow.rx(theta, 0)
     assert not aer_binds_correctly(flow)
+
+
+def test_gates_aer_binds_wrongly_are_decomposed_into_ones_it_binds_right() -> None:
+    from qiskit.circuit import Parameter
+    from qiskit.quantum_info import Operator
+
+    from qiskit_myprovider.circuits import aer_binds_correctly, decompose_for_aer_binding
+
+    theta = Parameter("t")
+    circuit = QuantumCircuit(3)
+    circuit.crx(theta, 0, 1)
+    circuit.cu(theta, 0.1, theta, 0.2, 1, 2)
+    circuit.mcp(theta, [0, 1], 2)
+    assert not aer_binds_correctly(circuit)
+    fixed = decompose_for_aer_binding(circuit)
+    assert aer_binds_correctly(fixed) and fixed.parameters == circuit.parameters
+    bound = {theta: 0.7}
+    assert Operator(fixed.assign_parameters(bound)).equiv(Operator(circuit.assign_parameters(bound)))
+    plain = QuantumCircuit(1)
+    plain.rx(theta, 0)
+    assert decompose_for_aer_binding(plain) is plain

@@ -222,3 +222,7 @@ def test_await_and_future_work_on_primitive_jobs(backend: MyBackend) -> None:
     results = asyncio.run(gather())
     assert all(isinstance(r, PrimitiveResult) for r in results)
     assert jobs[0].future().result(timeout=PATIENCE) is jobs[0].result()
+
+
+def test_a_run_job_has_no_primitive_id(backend: MyBackend) -> None:
+    assert backend.run(bell_circuit(), shots=5).primitive_id is None

@@ -217,11 +217,23 @@ def _run_sampler_call(
     circuits = [task.circuits[s.circuit] for s in call]
     binds = [_binds(c, s) for c, s in zip(circuits, call, strict=True)]
     result = execute(list(circuits), binds, _options(task, call[0], memory=True))
+    _check_count(result, sum(s.rows for s in call))
     experiments = iter(result.results)
     for segment in call:
         memories = [_memory(next(experiments)) for _ in range(segment.rows)]
         output.arrays.append(_pack_registers(memories, segment))
         output.metadata.append(dict(result.metadata))
+
+
+def _check_count(result: Result, rows: int) -> None:
+    """Aer must return one experiment per row; fewer would leave rows without values."""
+    if len(result.results) != rows:
+        from qiskit_myprovider.exceptions import SimulationError
+
+        raise SimulationError(
+            f"Aer returned {len(result.results)} experiments for {rows} parameter sets "
+            "(it bound the parameters wrongly); no result is better than a wrong one"
+        )
 
 
 def _memory(experiment: Any) -> list[str]:
@@ -266,6 +278,7 @@ def _run_estimator_call(
     for label in segment.paulis:
         circuit.save_expectation_value(Pauli(label), qubits=qubits, label=label)
     result = execute([circuit], [binds], _options(task, segment))
+    _check_count(result, segment.rows)
     values = np.empty((segment.rows, len(segment.paulis)), dtype=float)
     for row, experiment in enumerate(result.results):
         data = experiment.data

@@ -16,7 +16,12 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import numpy as np
 from qiskit import QuantumCircuit
 
-from qiskit_myprovider.circuits import check_finite_angles, check_width
+from qiskit_myprovider.circuits import (
+    aer_binds_correctly,
+    check_finite_angles,
+    check_width,
+    decompose_for_aer_binding,
+)
 from qiskit_myprovider.exceptions import InvalidInputError, InvalidInputTypeError
 from qiskit_myprovider.execution.pubs import Register, Segment, segment_seed
 
@@ -63,6 +68,9 @@ def coerce_pubs(
             raise InvalidInputError(f"PUB {index} is not a valid PUB: {exc}") from exc
         circuit: QuantumCircuit = item.circuit  # type: ignore[attr-defined]
         key = f"of PUB {index}"
+        if not aer_binds_correctly(circuit):
+            circuit = _rebuilt(item, decompose_for_aer_binding(circuit), index)
+            item = replace_circuit(item, circuit)
         check_width(circuit, width, key=key, backend=backend)
         check_finite_angles(circuit, key=key)
         values = _values(item)
@@ -73,6 +81,33 @@ def coerce_pubs(
             )
         coerced.append(item)
     return coerced
+
+
+def _rebuilt(pub: Any, circuit: QuantumCircuit, index: int) -> QuantumCircuit:
+    """``circuit`` (the PUB's, decomposed), or a clear refusal if Aer still binds it wrongly."""
+    if not aer_binds_correctly(circuit):
+        raise InvalidInputError(
+            f"PUB {index}: its circuit has parameters inside control flow, which Aer's "
+            "parameter binding gets wrong; bind them first (circuit.assign_parameters(...)) "
+            "and pass one PUB per parameter set"
+        )
+    circuit.metadata = pub.circuit.metadata
+    return circuit
+
+
+def replace_circuit(pub: PubT, circuit: QuantumCircuit) -> PubT:
+    """The same PUB over another circuit with the same parameters."""
+    from qiskit.primitives.containers.estimator_pub import EstimatorPub
+    from qiskit.primitives.containers.sampler_pub import SamplerPub
+
+    rebuilt: Any
+    if isinstance(pub, EstimatorPub):
+        rebuilt = EstimatorPub(circuit, pub.observables, pub.parameter_values, pub.precision)
+    elif isinstance(pub, SamplerPub):
+        rebuilt = SamplerPub(circuit, pub.parameter_values, pub.shots)
+    else:
+        raise TypeError(f"not a PUB: {type(pub).__name__}")
+    return rebuilt  # type: ignore[no-any-return]
 
 
 def _values(pub: Any) -> np.ndarray[Any, Any]:

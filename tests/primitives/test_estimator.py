@@ -126,3 +126,36 @@ def test_circuit_metadata_is_kept(backend: MyBackend) -> None:
     circuit.metadata = {"experiment": "bell", "index": 3}
     result = EstimatorV2(mode=backend).run([(circuit, "ZZ")]).result()
     assert result[0].metadata["circuit_metadata"] == {"experiment": "bell", "index": 3}
+
+
+def test_gates_aer_binds_wrongly_give_the_right_values(backend: MyBackend) -> None:
+    """Aer's own estimator fails on these (qiskit-aer #2323); ours decomposes them first."""
+    from qiskit.circuit import Parameter
+    from qiskit.primitives import StatevectorEstimator
+
+    theta = Parameter("t")
+    circuit = QuantumCircuit(2)
+    circuit.h(0)
+    circuit.crx(theta, 0, 1)
+    circuit.cp(theta, 0, 1)
+    circuit.cu(theta, theta, 0, 0, 1, 0)
+    circuit.metadata = {"kept": True}
+    pubs = [(circuit, [["ZZ"], ["ZI"], ["XY"]], [[0.3], [1.2], [2.0]])]
+    ours = EstimatorV2(mode=backend).run(pubs).result()[0]
+    reference = StatevectorEstimator().run(pubs).result()[0]
+    np.testing.assert_allclose(ours.data.evs, reference.data.evs, atol=EXACT)
+    assert ours.metadata["circuit_metadata"] == {"kept": True}
+
+
+def test_parameters_inside_control_flow_are_refused_with_the_fix(backend: MyBackend) -> None:
+    from qiskit.circuit import Parameter
+
+    from qiskit_myprovider.exceptions import InvalidInputError
+
+    theta = Parameter("t")
+    circuit = QuantumCircuit(1, 1)
+    circuit.measure(0, 0)
+    with circuit.if_test((circuit.clbits[0], 1)):
+        circuit.rx(theta, 0)
+    with pytest.raises(InvalidInputError, match="assign_parameters"):
+        EstimatorV2(mode=backend).run([(circuit, "Z", [0.5])])
