@@ -251,9 +251,11 @@ def test_gates_aer_binds_wrongly_are_decomposed_into_ones_it_binds_right() -> No
     circuit.mcp(theta, [0, 1], 2)
     assert not aer_binds_correctly(circuit)
     fixed = decompose_for_aer_binding(circuit)
-    assert aer_binds_correctly(fixed) and fixed.parameters == circuit.parameters
+    assert aer_binds_correctly(fixed)
+    assert fixed.parameters == circuit.parameters
     bound = {theta: 0.7}
-    assert Operator(fixed.assign_parameters(bound)).equiv(Operator(circuit.assign_parameters(bound)))
+    expected = Operator(circuit.assign_parameters(bound))
+    assert Operator(fixed.assign_parameters(bound)).equiv(expected)
     plain = QuantumCircuit(1)
     plain.rx(theta, 0)
     assert decompose_for_aer_binding(plain) is plain
