@@ -111,3 +111,28 @@ def test_a_job_whose_dask_workers_keep_dying_ends_in_error_saying_so() -> None:
         job.wait_for_final_state(timeout=PATIENCE)
         assert job.status().name == "ERROR"
         assert "Dask workers that ran this job died" in (job.error_message() or "")
+
+
+@pytest.mark.slow
+def test_primitive_jobs_run_on_dask_and_equal_aers(one_worker: Any) -> None:
+    import numpy as np
+    from qiskit_aer.primitives import EstimatorV2 as AerEstimatorV2
+    from qiskit_aer.primitives import SamplerV2 as AerSamplerV2
+
+    from qiskit_myprovider.primitives import EstimatorV2, SamplerV2
+
+    with MyProvider(store=":memory:", executor=DaskExecutor(one_worker)) as provider:
+        backend = provider.get_backend()
+        sampled = SamplerV2(mode=backend, options={"seed": 3}).run([small_circuit()], shots=64)
+        unmeasured = small_circuit().remove_final_measurements(inplace=False)
+        estimated = EstimatorV2(mode=backend).run([(unmeasured, ["ZZ", "XX", "ZI"])])
+        ours_bits = sampled.result(timeout=PATIENCE)[0].data.meas
+        ours_evs = estimated.result(timeout=PATIENCE)[0].data.evs
+    aer_bits = AerSamplerV2.from_backend(backend.simulator, seed=3).run(
+        [small_circuit()], shots=64
+    ).result()[0].data.meas
+    aer_evs = AerEstimatorV2.from_backend(backend.simulator).run(
+        [(unmeasured, ["ZZ", "XX", "ZI"])]
+    ).result()[0].data.evs
+    assert ours_bits == aer_bits
+    np.testing.assert_allclose(ours_evs, aer_evs, atol=1e-10)
