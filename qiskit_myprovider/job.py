@@ -68,7 +68,6 @@ class MyJob(JobV1):
             it as run by this process).
         task: For a new job, the simulation to hand to ``executor`` on :meth:`submit`.
         executor: For a new job, the executor that will run it.
-        cost: For a new job, the estimated seconds of simulation (default: ``task.cost``).
     """
 
     def __init__(
@@ -79,7 +78,6 @@ class MyJob(JobV1):
         *,
         task: SimulationTask | None = None,
         executor: JobExecutor | None = None,
-        cost: float | None = None,
     ) -> None:
         super().__init__(backend, record.job_id)
         self._engine = engine
@@ -90,8 +88,7 @@ class MyJob(JobV1):
             record,
             engine.store,
             live=task is not None,
-            flush_steps=task is not None
-            and engine.flushes_steps(task.cost if cost is None else cost),
+            flush_steps=task is not None and engine.flushes_steps(task.cost),
         )
 
     # -- JobV1 ---------------------------------------------------------------------------

@@ -45,9 +45,10 @@ class MyPrimitiveJob(MyJob, BasePrimitiveJob):
         backend: The backend the primitive runs on.
         record: The job's record (``primitive_id`` set).
         engine: The engine whose store keeps the record.
-        parts: For a new job, its simulation tasks (each with a ``primitive`` part).
-        executor: For a new job, the executor that runs the parts.
-        assemble: For a new job, builds the ``PrimitiveResult`` from the parts' outputs.
+        task: For a new job, its simulation task (with a ``primitive`` part; the executor
+            may split it across its workers).
+        executor: For a new job, the executor that runs it.
+        assemble: For a new job, builds the ``PrimitiveResult`` from the task's output.
     """
 
     def __init__(
@@ -56,20 +57,12 @@ class MyPrimitiveJob(MyJob, BasePrimitiveJob):
         record: JobRecord,
         engine: Engine,
         *,
-        parts: Sequence[SimulationTask] = (),
+        task: SimulationTask | None = None,
         executor: JobExecutor | None = None,
         assemble: Assemble | None = None,
     ) -> None:
-        self._parts = tuple(parts)
         self._assemble = assemble
-        super().__init__(
-            backend,
-            record,
-            engine,
-            task=self._parts[0] if self._parts else None,
-            executor=executor,
-            cost=sum(part.cost for part in self._parts),
-        )
+        super().__init__(backend, record, engine, task=task, executor=executor)
 
     @override
     def _launch(
@@ -78,7 +71,6 @@ class MyPrimitiveJob(MyJob, BasePrimitiveJob):
         assemble = self._assemble
         if assemble is None:
             raise ExecutionError(f"primitive job {self.job_id()} has nothing to assemble with")
-        self._parts = ()  # the executor holds them now
         return executor.submit(task, _Assembling(listener, assemble))
 
     @override

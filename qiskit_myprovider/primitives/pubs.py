@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from qiskit.primitives.containers.estimator_pub import EstimatorPub
     from qiskit.primitives.containers.sampler_pub import SamplerPub
 
-__all__ = ["coerce_pubs", "estimator_segments", "sampler_segments", "split_segments"]
+__all__ = ["coerce_pubs", "estimator_segments", "replace_circuit", "sampler_segments"]
 
 PubT = TypeVar("PubT")
 
@@ -183,46 +183,3 @@ def estimator_segments(pubs: list[EstimatorPub], seed: int | None) -> list[Segme
             )
         )
     return segments
-
-
-def split_segments(segments: list[Segment], parts: int) -> list[list[Segment]]:
-    """Cut ``segments`` into ``parts`` runs of rows as even as can be (fewer if rows are few).
-
-    A segment cut at row ``r`` keeps its seeds: the second piece starts with the seed Aer
-    gives row ``r`` of the original call, so the split draws what the whole would.
-    """
-    total = sum(s.rows for s in segments)
-    parts = max(1, min(parts, total))
-    if parts == 1:
-        return [list(segments)]
-    empty = [s for s in segments if s.rows == 0]  # nothing to run: they ride with the first
-    segments = [s for s in segments if s.rows > 0]
-    sizes = [total // parts + (1 if n < total % parts else 0) for n in range(parts)]
-    cut: list[list[Segment]] = []
-    pending = list(segments)
-    for size in sizes:
-        piece: list[Segment] = []
-        while size:
-            segment = pending.pop(0)
-            if segment.rows > size:
-                segment, rest = _cut(segment, size)
-                pending.insert(0, rest)
-            piece.append(segment)
-            size -= segment.rows
-        cut.append(piece)
-    cut[0] = empty + cut[0]
-    return cut
-
-
-def _cut(segment: Segment, rows: int) -> tuple[Segment, Segment]:
-    from dataclasses import replace
-
-    middle = segment.start + rows
-    head = replace(segment, stop=middle, values=segment.values[:rows])
-    tail = replace(
-        segment,
-        start=middle,
-        values=segment.values[rows:],
-        seed=segment_seed(segment.seed, rows),
-    )
-    return head, tail

@@ -1,7 +1,7 @@
-"""From checked PUBs to a submitted :class:`MyPrimitiveJob`: the record, the parts, the job.
+"""From checked PUBs to a submitted :class:`MyPrimitiveJob`: the record, the task, the job.
 
 Both primitives end here. The job is recorded like any ``backend.run`` job (its circuits,
-the simulator options it runs with, ``primitive_id``), and its parts go to the backend's
+the simulator options it runs with, ``primitive_id``), and its task goes to the backend's
 executor, so primitive jobs run in worker processes or on Dask like every other job.
 """
 
@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from qiskit.providers import JobStatus
@@ -20,7 +19,6 @@ from qiskit_myprovider.execution.pubs import PrimitivePart, Segment
 from qiskit_myprovider.execution.simulate import estimate_cost
 from qiskit_myprovider.options import simulator_options
 from qiskit_myprovider.primitive_job import Assemble, MyPrimitiveJob
-from qiskit_myprovider.primitives.pubs import split_segments
 from qiskit_myprovider.store import JobRecord
 
 if TYPE_CHECKING:
@@ -43,10 +41,8 @@ def submit_primitive_job(
     segments: list[Segment],
     run_options: dict[str, Any],
     assemble: Assemble,
-    *,
-    parts: int = 1,
 ) -> MyPrimitiveJob:
-    """Record and submit a primitive job of ``segments``, cut into at most ``parts`` parts.
+    """Record and submit a primitive job of ``segments`` (its executor may split it).
 
     Raises:
         StoreError: the job store could not record the job (nothing was queued).
@@ -66,42 +62,22 @@ def submit_primitive_job(
         primitive_id=kind,
     )
     method = str(run_options.get("method", backend.method))
-    tasks = [
-        _task(backend, job_id, kind, circuits, piece, run_options, method)
-        for piece in split_segments(segments, parts)
-    ]
+    task = SimulationTask(
+        job_id=job_id,
+        backend_name=backend.name,
+        simulator=backend.simulator,
+        circuits=tuple(circuits),
+        run_options=run_options,
+        cost=sum(_cost(circuits[s.circuit], s, run_options, method) for s in segments),
+        simulator_key=backend.simulator_key,
+        primitive=PrimitivePart(kind, tuple(segments)),  # type: ignore[arg-type]
+    )
     job = MyPrimitiveJob(
-        backend, record, backend.engine, parts=tasks, executor=backend.executor,
+        backend, record, backend.engine, task=task, executor=backend.executor,
         assemble=assemble,
     )  # fmt: skip
     job.submit()
     return job
-
-
-def _task(
-    backend: MyBackend,
-    job_id: str,
-    kind: str,
-    circuits: Sequence[QuantumCircuit],
-    segments: list[Segment],
-    run_options: dict[str, Any],
-    method: str,
-) -> SimulationTask:
-    """One part: only the circuits its segments use, renumbered."""
-    used = sorted({s.circuit for s in segments})
-    position = {index: n for n, index in enumerate(used)}
-    pieces = tuple(replace(s, circuit=position[s.circuit]) for s in segments)
-    own = [circuits[index] for index in used]
-    return SimulationTask(
-        job_id=job_id,
-        backend_name=backend.name,
-        simulator=backend.simulator,
-        circuits=tuple(own),
-        run_options=run_options,
-        cost=sum(_cost(circuits[s.circuit], s, run_options, method) for s in segments),
-        simulator_key=backend.simulator_key,
-        primitive=PrimitivePart(kind, pieces),  # type: ignore[arg-type]
-    )
 
 
 def _cost(

@@ -15,13 +15,10 @@ from qiskit_aer import AerSimulator
 
 from qiskit_myprovider.catalogue import default_noise_model
 from qiskit_myprovider.execution import SimulationTask, simulate
+from qiskit_myprovider.execution.pub_split import merge_outputs, split_part, split_segments
 from qiskit_myprovider.execution.pubs import SEED_STRIDE, PartOutput, PrimitivePart
 from qiskit_myprovider.primitives.assemble import assemble_estimator, assemble_sampler
-from qiskit_myprovider.primitives.pubs import (
-    estimator_segments,
-    sampler_segments,
-    split_segments,
-)
+from qiskit_myprovider.primitives.pubs import estimator_segments, sampler_segments
 from tests.primitives.conftest import two_register_circuit
 
 
@@ -106,3 +103,25 @@ def test_registers_are_packed_as_qiskit_packs_them() -> None:
         wide, small = text.split()
         assert int.from_bytes(arrays["small"][0, shot].tobytes(), "big") == int(small, 2)
         assert int.from_bytes(arrays["wide"][0, shot].tobytes(), "big") == int(wide, 2)
+
+
+def test_split_part_pieces_carry_their_own_circuits_and_merge_back_to_the_whole() -> None:
+    ansatz = efficient_su2(3, reps=1)
+    ansatz.measure_all()
+    rng = np.random.default_rng(1)
+    pubs = [SamplerPub.coerce((ansatz, rng.uniform(0, 3, (6, ansatz.num_parameters))), 20),
+            SamplerPub.coerce((two_register_circuit(), rng.uniform(0, 3, (4, 2))), 20)]  # fmt: skip
+    task = SimulationTask(
+        job_id="whole", backend_name="b", simulator=AerSimulator(),
+        circuits=tuple(p.circuit for p in pubs), cost=1.0,
+        primitive=PrimitivePart("sampler", tuple(sampler_segments(pubs, seed=5))),
+    )  # fmt: skip
+    pieces = split_part(task, 3)
+    assert [len(p.circuits) for p in pieces] == [1, 2, 1]
+    assert sum(p.cost for p in pieces) == pytest.approx(1.0)
+    whole = assemble_sampler(pubs, [simulate(task)])
+    merged = assemble_sampler(pubs, [merge_outputs([simulate(p) for p in pieces])])
+    for a, b in zip(whole, merged, strict=True):
+        for name in a.data:
+            np.testing.assert_array_equal(a.data[name].array, b.data[name].array)
+    assert split_part(task, 1) == [task]
