@@ -369,4 +369,3 @@ def default_engine() -> Engine:
             _default = Engine()
             atexit.register(_default.close)
         return _default
-

@@ -21,6 +21,7 @@ from qiskit.providers.jobstatus import JOB_FINAL_STATES
 from typing_extensions import override
 
 from qiskit_myprovider.exceptions import MyJobError
+from qiskit_myprovider.job_progress import JobProgress
 from qiskit_myprovider.job_state import JobState, StateListener
 from qiskit_myprovider.notebook import summary_table
 from qiskit_myprovider.store import parse_owner
@@ -79,6 +80,9 @@ class MyJob(JobV1):
         self._task = task
         self._executor = executor
         self._handle: TaskHandle | None = None
+        # What progress counts: the executor's reports are in experiments.
+        self._unit = "parameter sets" if task is not None and task.parameter_binds else "circuits"
+        self._whole_unit = "circuits" if task is not None and _experiments(task) == 1 else "parts"
         self._state = JobState(
             record,
             engine.store,
@@ -279,6 +283,23 @@ class MyJob(JobV1):
         except Exception:
             logger.exception("wait_for_final_state callback raised; ignored")
 
+    # -- progress ------------------------------------------------------------------------
+
+    def progress(self) -> JobProgress | None:
+        """Return how far the job has got, or None for a job another process runs.
+
+        A job split into parts (see :mod:`qiskit_myprovider.execution.split`) counts the
+        circuits (or parameter sets) of the parts done, and expects a run time calibrated on
+        them; a job run whole reports 0/1 until it is DONE, with no expected time before then.
+
+        Returns:
+            A :class:`~qiskit_myprovider.job_progress.JobProgress`; None where this process
+            does not run the job (its progress is not stored).
+        """
+        if not self._state.live:
+            return None
+        return self._state.progress(self._unit, self._whole_unit)
+
     # -- IBM-style handle ----------------------------------------------------------------
 
     def name(self) -> str | None:
@@ -418,3 +439,9 @@ class MyJob(JobV1):
             f"<MyJob('{self.job_id()}', backend='{record.backend_name}'"
             f"{name}, status={record.status.name}>"
         )
+
+
+def _experiments(task: SimulationTask) -> int:
+    if not task.parameter_binds:
+        return len(task.circuits)
+    return sum(max((len(v) for v in bind.values()), default=1) for bind in task.parameter_binds)

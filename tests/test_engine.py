@@ -63,9 +63,12 @@ def test_auto_routes_cheap_jobs_to_a_thread_and_the_rest_to_workers() -> None:
     executor.shutdown()
 
 
-def test_auto_keeps_batches_of_many_small_circuits_in_process() -> None:
-    """Their time is Aer's Python-side preparation; shipping them to a worker only adds."""
-    executor = AutoExecutor()
+def test_auto_keeps_a_whole_batch_of_many_small_circuits_in_process() -> None:
+    """Unsplit, its time is Aer's Python-side preparation: one worker would only add the hop.
+
+    (Split, each worker prepares its share: see tests/execution/test_split.py.)
+    """
+    executor = AutoExecutor(split=False)
     with MyProvider(store=":memory:", executor=executor) as provider:
         backend = provider.get_backend()
         batch = [

@@ -47,6 +47,8 @@ logger = logging.getLogger(__name__)
 
 #: How often the manager checks for idle workers to release when nothing else happens.
 _HOUSEKEEPING_INTERVAL: Final = 1.0
+#: A queued task whose circuits are not encoded yet.
+_UNPACKED: Final = object()
 
 
 # -- the caller side ------------------------------------------------------------------------
@@ -61,6 +63,8 @@ class _ProcessTask(TaskHandle):
         self.worker: _Worker | None = None
         self.finished = False
         self.cancelled = False
+        #: The circuits as QPY once encoded (None: QPY cannot carry them), or _UNPACKED.
+        self.packed: bytes | object | None = _UNPACKED
 
     def cancel(self) -> bool:
         return self._executor._cancel(self)
@@ -144,6 +148,11 @@ class ProcessExecutor(JobExecutor):
         return f"<ProcessExecutor max_workers={self._max_workers} workers={len(self._workers)}>"
 
     # -- public --------------------------------------------------------------------------
+
+    @property
+    def max_workers(self) -> int:
+        """How many workers may run at once."""
+        return self._max_workers
 
     def submit(self, task: SimulationTask, listener: TaskListener) -> TaskHandle:
         """Queue ``task`` for the next free worker (see :class:`JobExecutor`)."""
@@ -259,8 +268,11 @@ class ProcessExecutor(JobExecutor):
                     if worker.process.sentinel >= 0:
                         waitables.append(worker.process.sentinel)
             _deliver(reports)
+            # While the workers are busy, encode what waits, so a worker that frees up gets
+            # its next task at once (a split job's parts queue up behind each other).
+            packed = self._pack_ahead()
             try:
-                ready = set(wait(waitables, timeout=_HOUSEKEEPING_INTERVAL))
+                ready = set(wait(waitables, timeout=0 if packed else _HOUSEKEEPING_INTERVAL))
             except OSError:
                 return  # pipes closed by shutdown
             if self._wake_r in ready:
@@ -275,6 +287,21 @@ class ProcessExecutor(JobExecutor):
                     if worker.conn in ready or worker.process.sentinel in ready:
                         self._collect_locked(worker, worker.process.sentinel in ready, reports)
             _deliver(reports)
+
+    def _pack_ahead(self) -> bool:
+        """Encode the circuits of the first queued task not encoded yet; False if none."""
+        with self._lock:
+            handle = next((h for h in self._queue if h.packed is _UNPACKED), None)
+        if handle is None:
+            return False
+        try:
+            packed = encode_circuits(handle.task.circuits)
+        except Exception:  # reported when the task is sent, like any other send failure
+            return False
+        with self._lock:
+            if handle.packed is _UNPACKED:
+                handle.packed = packed
+        return True
 
     def _dispatch_locked(self, reports: list[tuple[TaskListener, str, Any]]) -> None:
         """Hand queued tasks to ready idle workers; start workers while some are missing."""
@@ -306,7 +333,9 @@ class ProcessExecutor(JobExecutor):
                 task = replace(task, run_options=limited)
             try:
                 # QPY is about 5x faster than pickle; circuits it cannot carry travel pickled.
-                packed = encode_circuits(task.circuits)
+                packed = handle.packed
+                if packed is _UNPACKED:
+                    packed = encode_circuits(task.circuits)
                 bare = replace(task, simulator=None, circuits=() if packed else task.circuits)
                 simulator = task.simulator if key not in worker.keys else None
                 worker.conn.send((handle.task_id, key, simulator, bare, packed, threads))
