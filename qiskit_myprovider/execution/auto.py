@@ -85,6 +85,14 @@ class AutoExecutor(JobExecutor):
                 self._process = ProcessExecutor()
             return self._process
 
+    def warm(self) -> None:
+        """Start one worker process now, so the first expensive job need not wait for it.
+
+        See :meth:`ProcessExecutor.warm`: a worker that no job uses is released after a
+        minute.
+        """
+        self.process_executor.warm(1)
+
     def route(self, task: SimulationTask) -> JobExecutor:
         """Return the executor that ``task`` goes to (see the module's rule)."""
         if task.cost <= self.threshold:

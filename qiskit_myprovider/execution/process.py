@@ -47,6 +47,9 @@ logger = logging.getLogger(__name__)
 
 #: How often the manager checks for idle workers to release when nothing else happens.
 _HOUSEKEEPING_INTERVAL: Final = 1.0
+#: Seconds a worker started ahead of need (:meth:`ProcessExecutor.warm`) waits for its first
+#: task before it is released.
+WARM_IDLE_TIMEOUT: Final = 60.0
 #: A queued task whose circuits are not encoded yet.
 _UNPACKED: Final = object()
 
@@ -82,6 +85,9 @@ class _Worker:
     threads: int = 0
     keys: set[str] = field(default_factory=set)
     idle_since: float = field(default_factory=time.monotonic)
+    #: Whether it ever took a task (a worker started ahead of need that never did is
+    #: released after WARM_IDLE_TIMEOUT, not the full idle timeout).
+    used: bool = False
 
     @property
     def pid(self) -> int | None:
@@ -161,13 +167,40 @@ class ProcessExecutor(JobExecutor):
             if self._closed:
                 raise ExecutionError("this process executor has been shut down")
             self._queue.append(handle)
-            if self._manager is None:
-                self._manager = threading.Thread(
-                    target=self._manage, name="myprovider-process-manager", daemon=True
-                )
-                self._manager.start()
+            self._start_manager_locked()
         self._wake()
         return handle
+
+    def warm(self, workers: int = 1) -> None:
+        """Start up to ``workers`` workers now, so the first jobs need not wait for one.
+
+        A worker started so that never takes a task is released after
+        :data:`WARM_IDLE_TIMEOUT` seconds (or the idle timeout, if shorter). Call it from a
+        background thread: starting a process takes milliseconds. Nothing happens once the
+        executor is shut down, or if the workers are already there.
+
+        Args:
+            workers: How many workers to have (at most ``max_workers``).
+        """
+        with self._lock:
+            if self._closed:
+                return
+            missing = min(workers, self._max_workers) - len(self._workers)
+            for _ in range(max(0, missing)):
+                try:
+                    self._start_worker_locked()
+                except Exception:  # a job would report it; a warm-up only tried to help
+                    logger.debug("could not start a worker ahead of need", exc_info=True)
+                    return
+            self._start_manager_locked()
+        self._wake()
+
+    def _start_manager_locked(self) -> None:
+        if self._manager is None:
+            self._manager = threading.Thread(
+                target=self._manage, name="myprovider-process-manager", daemon=True
+            )
+            self._manager.start()
 
     def worker_pids(self) -> list[int]:
         """Return the process ids of the live workers (for monitoring and tests)."""
@@ -345,6 +378,7 @@ class ProcessExecutor(JobExecutor):
                 reports.append((handle.listener, "error", error))
                 continue
             worker.keys.add(key)
+            worker.used = True
             worker.task = handle
             worker.threads = threads or self._cores
             handle.worker = worker
@@ -376,7 +410,10 @@ class ProcessExecutor(JobExecutor):
         now = time.monotonic()
         for worker in list(self._workers):
             idle_for = now - worker.idle_since
-            if worker.ready and worker.task is None and idle_for > self._idle_timeout:
+            limit = (
+                self._idle_timeout if worker.used else min(self._idle_timeout, WARM_IDLE_TIMEOUT)
+            )
+            if worker.ready and worker.task is None and idle_for > limit:
                 self._workers.remove(worker)
                 _stop(worker)
 
