@@ -46,6 +46,8 @@ if TYPE_CHECKING:
 __all__ = [
     "CANCEL_POLL",
     "FLUSH_ABOVE",
+    "WARMED_EXECUTORS",
+    "WARM_ENV_VAR",
     "Engine",
     "LiveJob",
     "default_engine",
@@ -59,6 +61,10 @@ FLUSH_ABOVE: Final = 0.05
 #: How often an engine with unfinished jobs reads the store for cancel requests (seconds):
 #: another process's ``cancel()`` takes effect within this, plus the cancel itself.
 CANCEL_POLL: Final = 0.2
+#: The executor names whose engine starts a worker in the background when it is created.
+WARMED_EXECUTORS: Final = ("auto", "process")
+#: Set to ``0`` to start no worker ahead of need (short scripts, test suites).
+WARM_ENV_VAR: Final = "QISKIT_MYPROVIDER_WARM"
 #: How long the cancel watcher stays up with no unfinished job before it stops (seconds).
 CANCEL_WATCH_IDLE: Final = 5.0
 
@@ -116,6 +122,11 @@ class Engine:
         self.owner_token: Final[str] = make_owner_token()
         # Last: nothing after it may fail and leave the store's file open.
         self._store = open_store(store)
+        if executor in WARMED_EXECUTORS and os.environ.get(WARM_ENV_VAR, "1") != "0":
+            # A worker takes about half a second to start (an interpreter importing Qiskit
+            # and Aer): start one now, in the background, so the first job that needs one
+            # finds it ready. Not on this thread: creating a provider must stay instant.
+            threading.Thread(target=self._warm, name="myprovider-warm-up", daemon=True).start()
 
     def __repr__(self) -> str:
         return f"<Engine store={self._store.location!r} executor={self._executor_spec!r}>"
@@ -149,6 +160,18 @@ class Engine:
             if self._executor is None:
                 self._executor = self._adopt(self._executor_spec)
             return self._executor
+
+    def _warm(self) -> None:
+        try:
+            executor = self.executor
+        except InvalidInputError:  # closed meanwhile
+            return
+        warm = getattr(executor, "warm", None)
+        if callable(warm):
+            try:
+                warm()
+            except Exception:
+                logger.debug("could not warm %r", executor, exc_info=True)
 
     def build_executor(self, spec: ExecutorSpec) -> JobExecutor:
         """Return an executor for ``spec`` (one built here from a name stops on :meth:`close`).
@@ -379,4 +402,3 @@ def default_engine() -> Engine:
             _default = Engine()
             atexit.register(_default.close)
         return _default
-

@@ -21,6 +21,8 @@ from qiskit.providers.jobstatus import JOB_FINAL_STATES
 from typing_extensions import override
 
 from qiskit_myprovider.exceptions import MyJobError
+from qiskit_myprovider.execution.split import experiment_count
+from qiskit_myprovider.job_progress import JobProgress
 from qiskit_myprovider.job_state import JobState, StateListener
 from qiskit_myprovider.notebook import summary_table
 from qiskit_myprovider.store import parse_owner
@@ -84,6 +86,11 @@ class MyJob(JobV1):
         self._task = task
         self._executor = executor
         self._handle: TaskHandle | None = None
+        # What progress counts: the executor's reports are in experiments.
+        by_rows = task is not None and (task.parameter_binds or task.primitive is not None)
+        self._unit = "parameter sets" if by_rows else "circuits"
+        single = task is not None and experiment_count(task) == 1
+        self._whole_unit = "circuits" if single else "parts"
         self._state = JobState(
             record,
             engine.store,
@@ -289,6 +296,23 @@ class MyJob(JobV1):
             callback(self.job_id(), status, self)
         except Exception:
             logger.exception("wait_for_final_state callback raised; ignored")
+
+    # -- progress ------------------------------------------------------------------------
+
+    def progress(self) -> JobProgress | None:
+        """Return how far the job has got, or None for a job another process runs.
+
+        A job split into parts (see :mod:`qiskit_myprovider.execution.split`) counts the
+        circuits (or parameter sets) of the parts done, and expects a run time calibrated on
+        them; a job run whole reports 0/1 until it is DONE, with no expected time before then.
+
+        Returns:
+            A :class:`~qiskit_myprovider.job_progress.JobProgress`; None where this process
+            does not run the job (its progress is not stored).
+        """
+        if not self._state.live:
+            return None
+        return self._state.progress(self._unit, self._whole_unit)
 
     # -- IBM-style handle ----------------------------------------------------------------
 

@@ -29,6 +29,7 @@ from qiskit_myprovider.exceptions import (
     JobTimeoutError,
     MyJobError,
 )
+from qiskit_myprovider.job_progress import JobProgress
 
 if TYPE_CHECKING:
     from qiskit.result import Result
@@ -65,6 +66,8 @@ class JobState:
         self._flush_steps = flush_steps
         self._error: BaseException | None = None
         self._future: concurrent.futures.Future[Result] | None = None
+        #: The executor's last progress report: (done, total, expected seconds or None).
+        self._reported: tuple[int, int, float | None] | None = None
 
     @property
     def job_id(self) -> str:
@@ -111,6 +114,54 @@ class JobState:
             raise JobCancelledError(f"Job {self.job_id} was cancelled, so it has no result")
         cause = self._error or ExecutionError(record.error_message or "unknown error")
         raise JobFailedError(f"Job {self.job_id} failed: {record.error_message}") from cause
+
+    # -- progress ------------------------------------------------------------------------
+
+    def note_progress(self, done: int, total: int, cost_fraction: float | None) -> None:
+        """Keep an executor's progress report; calibrate the expected run time on it.
+
+        The expected time is the time RUNNING so far over the share of the estimated cost
+        done (``elapsed / done-cost * total-cost``), once some of it is done.
+        """
+        with self.lock:
+            if self.record.status in JOB_FINAL_STATES or total < 1:
+                return
+            expected = None
+            elapsed = self._elapsed_locked()
+            if cost_fraction is not None and cost_fraction > 0 and done > 0:
+                expected = elapsed / min(cost_fraction, 1.0)
+            self._reported = (max(0, min(done, total)), total, expected)
+
+    def progress(self, unit: str, whole_unit: str) -> JobProgress:
+        """The job's progress now.
+
+        Args:
+            unit: What the executor's reports count (``"circuits"``, ``"parameter sets"``).
+            whole_unit: The unit of a job the executor reports nothing on (one part: 0/1
+                until it is DONE, 1/1 then).
+        """
+        with self.lock:
+            status = self.record.status
+            elapsed = self._elapsed_locked()
+            done_ok = status is JobStatus.DONE
+            if self._reported is not None:
+                done, total, expected = self._reported
+                if done_ok:
+                    return JobProgress(total, total, unit, elapsed, elapsed)
+                return JobProgress(done, total, unit, elapsed, expected)
+            # No calibration is sound for a job nobody reports on: expect nothing until it ends.
+            if done_ok:
+                return JobProgress(1, 1, whole_unit, elapsed, elapsed)
+            return JobProgress(0, 1, whole_unit, elapsed, None)
+
+    def _elapsed_locked(self) -> float:
+        steps = self.record.time_per_step
+        started = steps.get(JobStatus.RUNNING.name)
+        if started is None:
+            return 0.0
+        final = self.record.status in JOB_FINAL_STATES
+        ended = steps.get(self.record.status.name) if final else None
+        return max(0.0, ((ended or now()) - started).total_seconds())
 
     # -- waiting -------------------------------------------------------------------------
 
@@ -261,6 +312,10 @@ class StateListener:
     def task_cancelled(self) -> None:
         """CANCELLED."""
         self._state.transition(JobStatus.CANCELLED)
+
+    def task_progress(self, done: int, total: int, cost_fraction: float | None = None) -> None:
+        """How far the task has got (see ``ProgressListener``)."""
+        self._state.note_progress(done, total, cost_fraction)
 
 
 def _describe(error: BaseException) -> str:

@@ -121,6 +121,11 @@ class _Assembling:
             return
         self._listener.task_succeeded(assembled)
 
+    def task_progress(self, done: int, total: int, cost_fraction: float | None = None) -> None:
+        report = getattr(self._listener, "task_progress", None)
+        if report is not None:
+            report(done, total, cost_fraction)
+
     def task_failed(self, error: BaseException) -> None:
         self._listener.task_failed(error)
 

@@ -19,6 +19,8 @@ __all__ = ["Gate", "bell_circuit", "ghz_circuit", "process_alive", "slow_circuit
 
 # Tests never touch the user's real job store.
 os.environ.setdefault("QISKIT_MYPROVIDER_STORE", ":memory:")
+# Nor start a worker ahead of need for every provider (tests of the warm-up turn it on).
+os.environ.setdefault("QISKIT_MYPROVIDER_WARM", "0")
 
 
 @pytest.fixture

@@ -22,8 +22,13 @@ from qiskit_myprovider.execution import (
     ThreadExecutor,
     make_executor,
 )
+from qiskit_myprovider.execution import process as process_module
+from tests.support import children_of, wait_until
 
 from .conftest import bell_circuit, process_alive
+
+#: Creating a provider must stay instant: the warm-up happens on another thread (generous).
+CREATION_BOUND = 0.5
 
 pytestmark = pytest.mark.slow
 
@@ -63,9 +68,12 @@ def test_auto_routes_cheap_jobs_to_a_thread_and_the_rest_to_workers() -> None:
     executor.shutdown()
 
 
-def test_auto_keeps_batches_of_many_small_circuits_in_process() -> None:
-    """Their time is Aer's Python-side preparation; shipping them to a worker only adds."""
-    executor = AutoExecutor()
+def test_auto_keeps_a_whole_batch_of_many_small_circuits_in_process() -> None:
+    """Unsplit, its time is Aer's Python-side preparation: one worker would only add the hop.
+
+    (Split, each worker prepares its share: see tests/execution/test_split.py.)
+    """
+    executor = AutoExecutor(split=False)
     with MyProvider(store=":memory:", executor=executor) as provider:
         backend = provider.get_backend()
         batch = [
@@ -233,3 +241,43 @@ def test_no_orphan_workers_when_the_parent_exits_or_is_killed(how: str) -> None:
     while any(process_alive(pid) for pid in pids) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert not any(process_alive(pid) for pid in pids), "a worker outlived its parent"
+
+
+def test_a_provider_warms_one_worker_in_the_background(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Created at once; a worker is ready soon after, and the first big job runs on it."""
+    monkeypatch.setenv("QISKIT_MYPROVIDER_WARM", "1")
+    start = time.perf_counter()
+    provider = MyProvider(store=":memory:")
+    created = time.perf_counter() - start
+    try:
+        executor = provider.engine.executor
+        assert isinstance(executor, AutoExecutor)
+        wait_until(lambda: len(executor.process_executor.worker_pids()) == 1, what="a worker")
+        assert created < CREATION_BOUND, f"creating the provider took {created:.3f} s"
+        pid = executor.process_executor.worker_pids()[0]
+        backend = provider.get_backend()
+        qc = transpile(random_circuit(18, 10, measure=True, seed=2), backend)
+        backend.run(qc, shots=10).result(timeout=120)
+        assert executor.process_executor.worker_pids()[0] == pid  # the warm one ran it
+    finally:
+        provider.close()
+    assert not process_alive(pid)
+
+
+def test_a_warm_worker_no_job_uses_is_released_early(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(process_module, "WARM_IDLE_TIMEOUT", 0.5)
+    executor = ProcessExecutor(max_workers=1)
+    executor.warm()
+    wait_until(lambda: len(executor.worker_pids()) == 1, what="the warm worker")
+    pid = executor.worker_pids()[0]
+    wait_until(lambda: not process_alive(pid), what="the unused worker to go", timeout=30)
+    assert executor.worker_pids() == []
+    executor.shutdown()
+
+
+def test_thread_providers_warm_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("QISKIT_MYPROVIDER_WARM", "1")
+    before = set(children_of(os.getpid()))
+    with MyProvider(store=":memory:", executor="thread"):
+        time.sleep(0.3)
+        assert set(children_of(os.getpid())) <= before

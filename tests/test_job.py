@@ -21,6 +21,7 @@ from qiskit_myprovider.exceptions import (
     JobTimeoutError,
     SimulationError,
 )
+from qiskit_myprovider.execution import JobExecutor, SimulationTask, TaskHandle, TaskListener
 
 from .conftest import Gate, bell_circuit, slow_circuit
 
@@ -109,9 +110,7 @@ def test_cancel_after_done_returns_false(backend: MyBackend, bell: QuantumCircui
     assert job.status() is JobStatus.DONE
 
 
-def test_result_timeout_raises_and_leaves_job_running(
-    gated_backend: MyBackend, gate: Gate
-) -> None:
+def test_result_timeout_raises_and_leaves_job_running(gated_backend: MyBackend, gate: Gate) -> None:
     job = gated_backend.run(bell_circuit(), shots=10)
     gate.wait_started()
     with pytest.raises(JobTimeoutError) as info:
@@ -269,3 +268,90 @@ def test_submit_twice_is_refused(backend: MyBackend, bell: QuantumCircuit) -> No
     job = backend.run(bell, shots=5)
     with pytest.raises(JobError, match="already been submitted"):
         job.submit()
+
+
+# -- progress ------------------------------------------------------------------------------
+
+
+class _Reporting(JobExecutor):
+    """Starts each task at once and hands the test its listener to report through."""
+
+    def __init__(self) -> None:
+        self.listener: Any = None
+
+    def submit(self, task: SimulationTask, listener: TaskListener) -> TaskHandle:
+        self.listener = listener
+        assert listener.task_started()
+        return _NoHandle()
+
+    def shutdown(self, *, cancel_pending: bool = True) -> None:
+        pass
+
+
+class _NoHandle(TaskHandle):
+    def cancel(self) -> bool:
+        return True
+
+    def queue_position(self) -> int | None:
+        return None
+
+
+def test_a_whole_job_reports_zero_of_one_until_done_then_one_of_one(
+    gated_backend: MyBackend, gate: Gate
+) -> None:
+    job = gated_backend.run(bell_circuit(), shots=10)
+    gate.wait_started()
+    running = job.progress()
+    assert running is not None
+    assert (running.done, running.total, running.unit) == (0, 1, "circuits")
+    assert running.expected is None  # no sound calibration for a job nobody reports on
+    gate.open()
+    job.result(timeout=30)
+    done = job.progress()
+    assert done is not None
+    assert (done.done, done.total) == (1, 1)
+    assert done.expected == done.elapsed
+    assert done.elapsed > 0
+
+
+def test_reports_of_parts_done_calibrate_the_expected_time() -> None:
+    executor = _Reporting()
+    with MyProvider(store=":memory:", executor=executor) as provider:
+        job = provider.get_backend().run([bell_circuit()] * 4, shots=10)
+        executor.listener.task_progress(0, 4, 0.0)
+        first = job.progress()
+        assert first is not None
+        assert (first.done, first.total, first.unit, first.expected) == (0, 4, "circuits", None)
+        time.sleep(0.05)
+        executor.listener.task_progress(1, 4, 0.25)
+        after = job.progress()
+        assert after is not None
+        assert (after.done, after.total) == (1, 4)
+        assert after.expected is not None
+        assert after.expected == pytest.approx(4 * after.elapsed, rel=0.5)
+        assert after.expected >= 4 * 0.05
+        job.cancel()
+
+
+def test_a_job_with_parameter_sets_counts_them() -> None:
+    from qiskit.circuit import Parameter
+
+    theta = Parameter("t")
+    qc = QuantumCircuit(1)
+    qc.rx(theta, 0)
+    qc.measure_all()
+    executor = _Reporting()
+    with MyProvider(store=":memory:", executor=executor) as provider:
+        job = provider.get_backend().run(qc, shots=10, parameter_binds=[{theta: [0.1, 0.2, 0.3]}])
+        executor.listener.task_progress(2, 3, 0.66)
+        progress = job.progress()
+        assert progress is not None
+        assert progress.unit == "parameter sets"
+        job.cancel()
+
+
+def test_a_job_another_process_runs_has_no_progress(backend: MyBackend) -> None:
+    job = backend.run(bell_circuit(), shots=10)
+    job.result(timeout=30)
+    stored = MyJob(backend, backend.engine.store.get(job.job_id()), backend.engine)
+    assert stored.progress() is None

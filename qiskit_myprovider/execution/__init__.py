@@ -12,6 +12,7 @@ from qiskit_myprovider.exceptions import InvalidInputError, InvalidInputTypeErro
 from qiskit_myprovider.execution.auto import DEFAULT_THRESHOLD, AutoExecutor
 from qiskit_myprovider.execution.base import (
     JobExecutor,
+    ProgressListener,
     SimulationTask,
     TaskHandle,
     TaskListener,
@@ -21,6 +22,7 @@ from qiskit_myprovider.execution.futures import FuturesExecutor
 from qiskit_myprovider.execution.process import ProcessExecutor
 from qiskit_myprovider.execution.remote import RemoteTraceback
 from qiskit_myprovider.execution.simulate import estimate_cost, estimate_transfer, simulate
+from qiskit_myprovider.execution.split import combine_results, split_circuits, submit_parts
 from qiskit_myprovider.execution.thread import ThreadExecutor
 
 __all__ = [
@@ -32,15 +34,19 @@ __all__ = [
     "FuturesExecutor",
     "JobExecutor",
     "ProcessExecutor",
+    "ProgressListener",
     "RemoteTraceback",
     "SimulationTask",
     "TaskHandle",
     "TaskListener",
     "ThreadExecutor",
+    "combine_results",
     "estimate_cost",
     "estimate_transfer",
     "make_executor",
     "simulate",
+    "split_circuits",
+    "submit_parts",
 ]
 
 #: What ``executor=`` accepts: a name from :data:`EXECUTOR_NAMES`, a :class:`JobExecutor`,

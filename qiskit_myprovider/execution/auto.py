@@ -12,6 +12,11 @@ with cheap estimates (:func:`~.simulate.estimate_cost`, :func:`~.simulate.estima
   also stays on the thread: a batch of hundreds of small circuits spends most of its time
   in Aer's Python-side preparation, which a process would not make faster;
 * everything else (a 20-qubit circuit, a deep 16-qubit one) goes to the warm workers.
+
+Before that rule, a job of many circuits or of many parameter sets is split across the
+workers when :func:`~.split.split_circuits` estimates that it pays (a batch of hundreds of
+small circuits included: each worker then does its share of Aer's serial preparation); the
+job still sees one task (:func:`~.split.submit_parts`).
 """
 
 from __future__ import annotations
@@ -22,7 +27,9 @@ from typing import Final
 from qiskit_myprovider.exceptions import InvalidInputError
 from qiskit_myprovider.execution.base import JobExecutor, SimulationTask, TaskHandle, TaskListener
 from qiskit_myprovider.execution.process import ProcessExecutor
+from qiskit_myprovider.execution.pub_split import merge_outputs
 from qiskit_myprovider.execution.simulate import estimate_transfer
+from qiskit_myprovider.execution.split import combine_results, split_circuits, submit_parts
 from qiskit_myprovider.execution.thread import ThreadExecutor
 
 __all__ = ["DEFAULT_THRESHOLD", "DEFAULT_TRANSFER_RATIO", "AutoExecutor"]
@@ -42,6 +49,8 @@ class AutoExecutor(JobExecutor):
             than this share of its estimated kernel time.
         process: The process executor for expensive tasks (default: one per core, started
             on first use).
+        split: Split big jobs of many circuits or parameter sets across the workers when
+            the estimate says it pays.
     """
 
     name = "auto"
@@ -52,6 +61,7 @@ class AutoExecutor(JobExecutor):
         *,
         transfer_ratio: float = DEFAULT_TRANSFER_RATIO,
         process: ProcessExecutor | None = None,
+        split: bool = True,
     ) -> None:
         for name, value in (("threshold", threshold), ("transfer_ratio", transfer_ratio)):
             if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
@@ -60,12 +70,12 @@ class AutoExecutor(JobExecutor):
         self.transfer_ratio = float(transfer_ratio)
         self._thread = ThreadExecutor()
         self._process = process
+        self.split = bool(split)
         self._lock = threading.Lock()
 
     def __repr__(self) -> str:
         return (
-            f"<AutoExecutor threshold={self.threshold:g}s "
-            f"transfer_ratio={self.transfer_ratio:g}>"
+            f"<AutoExecutor threshold={self.threshold:g}s transfer_ratio={self.transfer_ratio:g}>"
         )
 
     @property
@@ -76,6 +86,14 @@ class AutoExecutor(JobExecutor):
                 self._process = ProcessExecutor()
             return self._process
 
+    def warm(self) -> None:
+        """Start one worker process now, so the first expensive job need not wait for it.
+
+        See :meth:`ProcessExecutor.warm`: a worker that no job uses is released after a
+        minute.
+        """
+        self.process_executor.warm(1)
+
     def route(self, task: SimulationTask) -> JobExecutor:
         """Return the executor that ``task`` goes to (see the module's rule)."""
         if task.cost <= self.threshold:
@@ -85,7 +103,16 @@ class AutoExecutor(JobExecutor):
         return self.process_executor
 
     def submit(self, task: SimulationTask, listener: TaskListener) -> TaskHandle:
-        """Submit ``task`` to the executor :meth:`route` picks (see :class:`JobExecutor`)."""
+        """Split ``task`` across the workers when it pays, else submit it as :meth:`route` says.
+
+        See :class:`JobExecutor`.
+        """
+        if self.split and task.cost > self.threshold:
+            process = self.process_executor
+            parts = split_circuits(task, process.max_workers)
+            if len(parts) > 1:
+                combine = merge_outputs if task.primitive is not None else combine_results
+                return submit_parts(process, parts, listener, combine)
         return self.route(task).submit(task, listener)
 
     def shutdown(self, *, cancel_pending: bool = True) -> None:

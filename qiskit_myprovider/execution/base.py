@@ -4,7 +4,8 @@ A job never knows which executor runs it. It builds a :class:`SimulationTask` (e
 needed to simulate, picklable so it can cross a process or network boundary), passes it to
 :meth:`JobExecutor.submit` together with a :class:`TaskListener`, and keeps the returned
 :class:`TaskHandle` to ask for its queue position or to cancel it. The executor reports the
-task's life through the listener, from whatever thread it likes.
+task's life through the listener, from whatever thread it likes, and how far it has got
+through the listener's optional ``task_progress`` (:class:`ProgressListener`).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ if TYPE_CHECKING:
 
     from qiskit_myprovider.execution.pubs import PrimitivePart
 
-__all__ = ["JobExecutor", "SimulationTask", "TaskHandle", "TaskListener"]
+__all__ = ["JobExecutor", "ProgressListener", "SimulationTask", "TaskHandle", "TaskListener"]
 
 
 @dataclass(frozen=True)
@@ -71,6 +72,24 @@ class TaskListener(Protocol):
 
     def task_cancelled(self) -> None:
         """Report that the executor dropped the task without running it to the end."""
+
+
+class ProgressListener(Protocol):
+    """The optional report a :class:`TaskListener` may also take (found with ``getattr``).
+
+    Executors that know how far a task has got (a split job's parts as they end) call it;
+    a listener without it simply hears nothing between start and end.
+    """
+
+    def task_progress(self, done: int, total: int, cost_fraction: float | None = None) -> None:
+        """Report that ``done`` of the task's ``total`` units (experiments) are finished.
+
+        Args:
+            done: Units finished so far.
+            total: Units in the whole task.
+            cost_fraction: The share of the task's estimated cost those units make (0 to 1),
+                or None when unknown; it calibrates the time the rest is expected to take.
+        """
 
 
 class TaskHandle(abc.ABC):

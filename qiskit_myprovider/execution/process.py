@@ -47,6 +47,11 @@ logger = logging.getLogger(__name__)
 
 #: How often the manager checks for idle workers to release when nothing else happens.
 _HOUSEKEEPING_INTERVAL: Final = 1.0
+#: Seconds a worker started ahead of need (:meth:`ProcessExecutor.warm`) waits for its first
+#: task before it is released.
+WARM_IDLE_TIMEOUT: Final = 60.0
+#: A queued task whose circuits are not encoded yet.
+_UNPACKED: Final = object()
 
 
 # -- the caller side ------------------------------------------------------------------------
@@ -61,6 +66,8 @@ class _ProcessTask(TaskHandle):
         self.worker: _Worker | None = None
         self.finished = False
         self.cancelled = False
+        #: The circuits as QPY once encoded (None: QPY cannot carry them), or _UNPACKED.
+        self.packed: bytes | object | None = _UNPACKED
 
     def cancel(self) -> bool:
         return self._executor._cancel(self)
@@ -78,6 +85,9 @@ class _Worker:
     threads: int = 0
     keys: set[str] = field(default_factory=set)
     idle_since: float = field(default_factory=time.monotonic)
+    #: Whether it ever took a task (a worker started ahead of need that never did is
+    #: released after WARM_IDLE_TIMEOUT, not the full idle timeout).
+    used: bool = False
 
     @property
     def pid(self) -> int | None:
@@ -145,6 +155,11 @@ class ProcessExecutor(JobExecutor):
 
     # -- public --------------------------------------------------------------------------
 
+    @property
+    def max_workers(self) -> int:
+        """How many workers may run at once."""
+        return self._max_workers
+
     def submit(self, task: SimulationTask, listener: TaskListener) -> TaskHandle:
         """Queue ``task`` for the next free worker (see :class:`JobExecutor`)."""
         handle = _ProcessTask(self, task, listener)
@@ -152,13 +167,40 @@ class ProcessExecutor(JobExecutor):
             if self._closed:
                 raise ExecutionError("this process executor has been shut down")
             self._queue.append(handle)
-            if self._manager is None:
-                self._manager = threading.Thread(
-                    target=self._manage, name="myprovider-process-manager", daemon=True
-                )
-                self._manager.start()
+            self._start_manager_locked()
         self._wake()
         return handle
+
+    def warm(self, workers: int = 1) -> None:
+        """Start up to ``workers`` workers now, so the first jobs need not wait for one.
+
+        A worker started so that never takes a task is released after
+        :data:`WARM_IDLE_TIMEOUT` seconds (or the idle timeout, if shorter). Call it from a
+        background thread: starting a process takes milliseconds. Nothing happens once the
+        executor is shut down, or if the workers are already there.
+
+        Args:
+            workers: How many workers to have (at most ``max_workers``).
+        """
+        with self._lock:
+            if self._closed:
+                return
+            missing = min(workers, self._max_workers) - len(self._workers)
+            for _ in range(max(0, missing)):
+                try:
+                    self._start_worker_locked()
+                except Exception:  # a job would report it; a warm-up only tried to help
+                    logger.debug("could not start a worker ahead of need", exc_info=True)
+                    return
+            self._start_manager_locked()
+        self._wake()
+
+    def _start_manager_locked(self) -> None:
+        if self._manager is None:
+            self._manager = threading.Thread(
+                target=self._manage, name="myprovider-process-manager", daemon=True
+            )
+            self._manager.start()
 
     def worker_pids(self) -> list[int]:
         """Return the process ids of the live workers (for monitoring and tests)."""
@@ -259,8 +301,11 @@ class ProcessExecutor(JobExecutor):
                     if worker.process.sentinel >= 0:
                         waitables.append(worker.process.sentinel)
             _deliver(reports)
+            # While the workers are busy, encode what waits, so a worker that frees up gets
+            # its next task at once (a split job's parts queue up behind each other).
+            packed = self._pack_ahead()
             try:
-                ready = set(wait(waitables, timeout=_HOUSEKEEPING_INTERVAL))
+                ready = set(wait(waitables, timeout=0 if packed else _HOUSEKEEPING_INTERVAL))
             except OSError:
                 return  # pipes closed by shutdown
             if self._wake_r in ready:
@@ -275,6 +320,21 @@ class ProcessExecutor(JobExecutor):
                     if worker.conn in ready or worker.process.sentinel in ready:
                         self._collect_locked(worker, worker.process.sentinel in ready, reports)
             _deliver(reports)
+
+    def _pack_ahead(self) -> bool:
+        """Encode the circuits of the first queued task not encoded yet; False if none."""
+        with self._lock:
+            handle = next((h for h in self._queue if h.packed is _UNPACKED), None)
+        if handle is None:
+            return False
+        try:
+            packed = encode_circuits(handle.task.circuits)
+        except Exception:  # reported when the task is sent, like any other send failure
+            return False
+        with self._lock:
+            if handle.packed is _UNPACKED:
+                handle.packed = packed
+        return True
 
     def _dispatch_locked(self, reports: list[tuple[TaskListener, str, Any]]) -> None:
         """Hand queued tasks to ready idle workers; start workers while some are missing."""
@@ -306,7 +366,9 @@ class ProcessExecutor(JobExecutor):
                 task = replace(task, run_options=limited)
             try:
                 # QPY is about 5x faster than pickle; circuits it cannot carry travel pickled.
-                packed = encode_circuits(task.circuits)
+                packed = handle.packed
+                if packed is _UNPACKED:
+                    packed = encode_circuits(task.circuits)
                 bare = replace(task, simulator=None, circuits=() if packed else task.circuits)
                 simulator = task.simulator if key not in worker.keys else None
                 worker.conn.send((handle.task_id, key, simulator, bare, packed, threads))
@@ -316,6 +378,7 @@ class ProcessExecutor(JobExecutor):
                 reports.append((handle.listener, "error", error))
                 continue
             worker.keys.add(key)
+            worker.used = True
             worker.task = handle
             worker.threads = threads or self._cores
             handle.worker = worker
@@ -347,7 +410,10 @@ class ProcessExecutor(JobExecutor):
         now = time.monotonic()
         for worker in list(self._workers):
             idle_for = now - worker.idle_since
-            if worker.ready and worker.task is None and idle_for > self._idle_timeout:
+            limit = (
+                self._idle_timeout if worker.used else min(self._idle_timeout, WARM_IDLE_TIMEOUT)
+            )
+            if worker.ready and worker.task is None and idle_for > limit:
                 self._workers.remove(worker)
                 _stop(worker)
 

@@ -15,7 +15,7 @@ import os
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Final, TypeVar
@@ -124,23 +124,31 @@ class SQLiteJobStore:
         """
         check_updatable(changes)
         columns = encode_changes(changes)
-        assignments = ", ".join(f"{name} = ?" for name in columns)
+        self._write(
+            f"updating job {job_id}",
+            lambda conn: _apply_update(conn, job_id, changes, columns, self.location),
+        )
+
+    def update_many(self, updates: Mapping[str, Mapping[str, Any]]) -> None:
+        """Apply the changes of several records in ONE transaction (a write-behind's batch).
+
+        All or nothing: if any record is missing or any change fails, none is applied (the
+        caller then applies them one by one to find the culprit).
+
+        Raises:
+            JobNotFoundError: a record does not exist.
+            StoreError: the store could not be written.
+        """
+        prepared = []
+        for job_id, changes in updates.items():
+            check_updatable(dict(changes))
+            prepared.append((job_id, changes, encode_changes(changes)))
 
         def apply(conn: sqlite3.Connection) -> None:
-            if columns:
-                cursor = conn.execute(
-                    f"UPDATE jobs SET {assignments} WHERE job_id = ?", [*columns.values(), job_id]
-                )
-                found = cursor.rowcount > 0
-            else:
-                found = _exists(conn, job_id)
-            if not found:
-                raise not_found(job_id, self.location)
-            if "tags" in changes:
-                conn.execute("DELETE FROM job_tags WHERE job_id = ?", (job_id,))
-                conn.executemany(INSERT_TAG, [(tag, job_id) for tag in changes["tags"]])
+            for job_id, changes, columns in prepared:
+                _apply_update(conn, job_id, changes, columns, self.location)
 
-        self._write(f"updating job {job_id}", apply)
+        self._write(f"updating {len(prepared)} jobs", apply)
 
     def get(self, job_id: str) -> JobRecord:
         """Return the whole record of ``job_id`` (see :class:`JobStore`).
@@ -475,6 +483,28 @@ def _is_busy(exc: sqlite3.Error) -> bool:
         return code & 0xFF in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
     text = str(exc)
     return "locked" in text or "busy" in text
+
+
+def _apply_update(
+    conn: sqlite3.Connection,
+    job_id: str,
+    changes: Mapping[str, Any],
+    columns: Mapping[str, Any],
+    location: str,
+) -> None:
+    if columns:
+        assignments = ", ".join(f"{name} = ?" for name in columns)
+        cursor = conn.execute(
+            f"UPDATE jobs SET {assignments} WHERE job_id = ?", [*columns.values(), job_id]
+        )
+        found = cursor.rowcount > 0
+    else:
+        found = _exists(conn, job_id)
+    if not found:
+        raise not_found(job_id, location)
+    if "tags" in changes:
+        conn.execute("DELETE FROM job_tags WHERE job_id = ?", (job_id,))
+        conn.executemany(INSERT_TAG, [(tag, job_id) for tag in changes["tags"]])
 
 
 def _exists(conn: sqlite3.Connection, job_id: str) -> bool:

@@ -13,6 +13,7 @@ import pytest
 from qiskit.providers import JobStatus
 
 from qiskit_myprovider import MyProvider
+from qiskit_myprovider.exceptions import JobNotFoundError
 from qiskit_myprovider.store import JobQuery, MemoryJobStore, SQLiteJobStore, WriteBehindStore
 from tests.conftest import bell_circuit
 from tests.support import PATIENCE, child_env
@@ -154,3 +155,40 @@ def test_writes_after_close_go_straight_to_the_inner_store() -> None:
     store.update(rec.job_id, status=JobStatus.DONE)
     assert inner.get(rec.job_id).status is JobStatus.DONE  # no flush needed
     assert "WriteBehindStore over" in repr(store)
+
+
+def test_a_batch_of_several_jobs_is_written_in_one_transaction(tmp_path: Path) -> None:
+    """The writer applies what gathered for several jobs together; every change lands."""
+    inner = SQLiteJobStore(tmp_path / "jobs.sqlite3")
+    calls: list[int] = []
+    original = inner.update_many
+
+    def counting(updates: Any) -> None:
+        calls.append(len(updates))
+        original(updates)
+
+    inner.update_many = counting  # type: ignore[method-assign]
+    store = WriteBehindStore(inner)
+    records = [record(status=JobStatus.INITIALIZING) for _ in range(5)]
+    for new in records:
+        store.add(new)
+    for new in records:
+        store.update(new.job_id, status=JobStatus.QUEUED)
+        store.update(new.job_id, status=JobStatus.RUNNING)
+    store.flush()
+    assert all(store.get(r.job_id).status is JobStatus.RUNNING for r in records)
+    assert calls, "the batch went through update_many"
+    assert sum(calls) <= 5  # each job once per transaction, not once per change
+    store.close()
+
+
+def test_update_many_is_all_or_nothing(tmp_path: Path) -> None:
+    store = SQLiteJobStore(tmp_path / "jobs.sqlite3")
+    new = record(status=JobStatus.QUEUED)
+    store.add(new)
+    with pytest.raises(JobNotFoundError):
+        store.update_many(
+            {new.job_id: {"status": JobStatus.RUNNING}, "missing": {"status": JobStatus.DONE}}
+        )
+    assert store.get(new.job_id).status is JobStatus.QUEUED
+    store.close()
