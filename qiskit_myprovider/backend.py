@@ -44,6 +44,7 @@ from qiskit_myprovider.options import (
     validate_option,
     validate_run_options,
 )
+from qiskit_myprovider.primitive_job import job_from_record
 from qiskit_myprovider.store import JobRecord
 from qiskit_myprovider.validation import validate_job_id, validate_tags, validate_text
 
@@ -193,6 +194,11 @@ class MyBackend(BackendV2):
         old, self._executor = self._executor, new
         if old is not None:
             self._engine.release_executor(old)
+
+    @property
+    def simulator_key(self) -> str:
+        """Identifies this backend's simulator to the workers that keep it between jobs."""
+        return self._simulator_key
 
     @property
     def method(self) -> str:
@@ -361,7 +367,7 @@ class MyBackend(BackendV2):
             return live
         record = self._engine.store.get(job_id)
         self._check_owns(job_id, record.backend_name)
-        return MyJob(self, record, self._engine)
+        return job_from_record(self, record, self._engine)
 
     def _check_owns(self, job_id: str, backend_name: str) -> None:
         if backend_name != self.name:
@@ -396,7 +402,8 @@ class MyBackend(BackendV2):
             created_before=created_before,
         )
         return JobList(
-            self._engine.live_job(r.job_id) or MyJob(self, r, self._engine) for r in records
+            self._engine.live_job(r.job_id) or job_from_record(self, r, self._engine)
+            for r in records
         )
 
     # -- copies ------------------------------------------------------------------------

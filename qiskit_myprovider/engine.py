@@ -64,6 +64,9 @@ CANCEL_WATCH_IDLE: Final = 5.0
 
 logger = logging.getLogger(__name__)
 
+#: The kinds of primitive job (``primitive_id``).
+PRIMITIVE_IDS: Final = ("sampler", "estimator")
+
 _STORE_METHODS: Final = ("add", "update", "get", "list", "delete", "prune", "flush", "close")
 
 
@@ -251,13 +254,19 @@ class Engine:
         name: object = None,
         created_after: object = None,
         created_before: object = None,
+        primitive_id: object = None,
     ) -> list[JobRecord]:
         """Return the stored records that match, newest first (arguments as ``provider.jobs``).
 
         Raises:
-            InvalidInputError: a negative limit or skip, or an unknown status name.
+            InvalidInputError: a negative limit or skip, an unknown status name or
+                primitive id.
             InvalidInputTypeError: an argument of the wrong type.
         """
+        if primitive_id is not None and primitive_id not in PRIMITIVE_IDS:
+            raise InvalidInputError(
+                f"Unknown primitive_id {primitive_id!r}. Valid: {', '.join(PRIMITIVE_IDS)}"
+            )
         for label, text in (("backend_name", backend_name), ("name", name)):
             if text is not None:
                 validate_text(text, name=label)
@@ -270,6 +279,7 @@ class Engine:
             name=name,  # type: ignore[arg-type]
             created_after=validate_datetime("created_after", created_after),
             created_before=validate_datetime("created_before", created_before),
+            primitive_id=primitive_id,
         )
         return list(self._store.list(query))
 

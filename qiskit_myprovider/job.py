@@ -36,7 +36,12 @@ if TYPE_CHECKING:
     from qiskit.result import Result
 
     from qiskit_myprovider.engine import Engine
-    from qiskit_myprovider.execution.base import JobExecutor, SimulationTask, TaskHandle
+    from qiskit_myprovider.execution.base import (
+        JobExecutor,
+        SimulationTask,
+        TaskHandle,
+        TaskListener,
+    )
     from qiskit_myprovider.store import JobRecord
 
 __all__ = ["MyJob"]
@@ -63,6 +68,7 @@ class MyJob(JobV1):
             it as run by this process).
         task: For a new job, the simulation to hand to ``executor`` on :meth:`submit`.
         executor: For a new job, the executor that will run it.
+        cost: For a new job, the estimated seconds of simulation (default: ``task.cost``).
     """
 
     def __init__(
@@ -73,6 +79,7 @@ class MyJob(JobV1):
         *,
         task: SimulationTask | None = None,
         executor: JobExecutor | None = None,
+        cost: float | None = None,
     ) -> None:
         super().__init__(backend, record.job_id)
         self._engine = engine
@@ -83,7 +90,8 @@ class MyJob(JobV1):
             record,
             engine.store,
             live=task is not None,
-            flush_steps=task is not None and engine.flushes_steps(task.cost),
+            flush_steps=task is not None
+            and engine.flushes_steps(task.cost if cost is None else cost),
         )
 
     # -- JobV1 ---------------------------------------------------------------------------
@@ -110,10 +118,16 @@ class MyJob(JobV1):
             self._engine.register(self.job_id(), self)
             state.transition(JobStatus.QUEUED)
         # Outside the lock: a thread executor may start (and report on) the task at once.
-        handle = executor.submit(task, StateListener(state, self))
+        handle = self._launch(executor, task, StateListener(state, self))
         with state.lock:
             self._handle = handle
             self._task = None  # the executor holds it now; the job does not need the payload
+
+    def _launch(
+        self, executor: JobExecutor, task: SimulationTask, listener: TaskListener
+    ) -> TaskHandle:
+        """Hand the job's work to ``executor`` (a job of several parts hands them all)."""
+        return executor.submit(task, listener)
 
     @override
     def status(self) -> JobStatus:

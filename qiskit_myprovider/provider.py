@@ -23,6 +23,7 @@ from qiskit_myprovider.exceptions import (
 )
 from qiskit_myprovider.job import MyJob
 from qiskit_myprovider.notebook import JobList
+from qiskit_myprovider.primitive_job import job_from_record
 from qiskit_myprovider.validation import validate_datetime, validate_job_id
 
 if TYPE_CHECKING:
@@ -241,7 +242,7 @@ class MyProvider:
             if backend is None:
                 backend = MyBackend(name=record.backend_name, provider=self)
                 self._stand_ins[record.backend_name] = backend
-        return MyJob(backend, record, self._engine)
+        return job_from_record(backend, record, self._engine)
 
     def jobs(
         self,
@@ -253,6 +254,7 @@ class MyProvider:
         name: str | None = None,
         created_after: datetime | None = None,
         created_before: datetime | None = None,
+        primitive_id: str | None = None,
     ) -> list[MyJob]:
         """Return stored jobs, newest first.
 
@@ -265,6 +267,8 @@ class MyProvider:
             name: Only jobs with exactly this name.
             created_after: Only jobs created at or after this time.
             created_before: Only jobs created at or before this time.
+            primitive_id: Only primitive jobs of this kind (``"sampler"`` or
+                ``"estimator"``; their result is a ``PrimitiveResult``).
 
         Returns:
             The matching jobs (a list, shown as a table in a notebook).
@@ -282,6 +286,7 @@ class MyProvider:
             name=name,
             created_after=created_after,
             created_before=created_before,
+            primitive_id=primitive_id,
         )
         jobs: JobList[MyJob] = JobList()
         for record in records:

@@ -25,7 +25,7 @@ ORDER: Final = (
     ("__init__", "__main__", "cli", "adapters", "primitives"),
     ("provider", "catalogue"),
     ("backend",),
-    ("job", "job_state", "completion"),
+    ("job", "job_state", "completion", "primitive_job"),
     ("engine",),
     # Services below the job; progress works with any Qiskit JobV1, none of ours.
     ("store", "execution", "options", "progress"),

@@ -19,6 +19,8 @@ if TYPE_CHECKING:
     from qiskit.result import Result
     from qiskit_aer import AerSimulator
 
+    from qiskit_myprovider.execution.pubs import PrimitivePart
+
 __all__ = ["JobExecutor", "SimulationTask", "TaskHandle", "TaskListener"]
 
 
@@ -36,6 +38,8 @@ class SimulationTask:
         parameter_binds: Aer-style parameter bindings, one mapping per circuit, or None.
         cost: An estimate of the work (roughly amplitude updates); executors may route on it.
         simulator_key: Identifies ``simulator`` so workers can keep it between tasks.
+        primitive: For a part of a primitive job, its PUB segments: the task then returns a
+            :class:`~qiskit_myprovider.execution.pubs.PartOutput` instead of a ``Result``.
     """
 
     job_id: str
@@ -46,6 +50,7 @@ class SimulationTask:
     parameter_binds: Sequence[Mapping[Any, Sequence[float]]] | None = None
     cost: float = 0.0
     simulator_key: str = ""
+    primitive: PrimitivePart | None = None
 
 
 class TaskListener(Protocol):

@@ -24,14 +24,16 @@ if TYPE_CHECKING:
 __all__ = ["estimate_cost", "estimate_transfer", "simulate"]
 
 
-def simulate(task: SimulationTask) -> Result:
+def simulate(task: SimulationTask) -> Any:
     """Simulate ``task`` in the calling thread and return its result.
 
     Args:
         task: The simulation to run.
 
     Returns:
-        The :class:`~qiskit.result.Result`, with ``job_id`` and ``backend_name`` set to ours.
+        The :class:`~qiskit.result.Result`, with ``job_id`` and ``backend_name`` set to ours;
+        for a part of a primitive job, its
+        :class:`~qiskit_myprovider.execution.pubs.PartOutput`.
 
     Raises:
         SimulationError: Aer reported a failure (message from Aer, per experiment).
@@ -40,28 +42,47 @@ def simulate(task: SimulationTask) -> Result:
     simulator = task.simulator
     if simulator is None:
         raise SimulationError(f"job {task.job_id} reached the simulator without its simulator")
-    run_options = dict(task.run_options)
+
+    def execute(
+        circuits: list[Any], binds: list[dict[Any, Any]] | None, options: dict[str, Any]
+    ) -> Result:
+        return _execute(simulator, task.job_id, circuits, binds, options)
+
+    if task.primitive is not None:
+        from qiskit_myprovider.execution.pubs import run_part
+
+        return run_part(task, execute)
     binds = [dict(b) for b in task.parameter_binds] if task.parameter_binds else None
-    execute = getattr(simulator, "_execute_circuits_job", None)
-    try:
-        if execute is not None:
-            result: Result = execute(list(task.circuits), binds, run_options, task.job_id)
-        else:  # pragma: no cover - older/newer Aer without the private entry point
-            result = simulator.run(
-                list(task.circuits), parameter_binds=binds, **run_options
-            ).result()
-    except SimulationError:
-        raise
-    except Exception as exc:
-        raise SimulationError(f"Aer could not run job {task.job_id}: {exc}") from exc
-    if not result.success:
-        raise SimulationError(_failure_message(task.job_id, result))
+    result = execute(list(task.circuits), binds, dict(task.run_options))
     result.job_id = task.job_id
     result.backend_name = task.backend_name
     # Aer's own figure lives in the result's metadata, which is what to_dict() (and so the
     # store) keeps; an attribute set here would differ from the stored result.
     if getattr(result, "time_taken", None) is None:
         result.time_taken = time.perf_counter() - start
+    return result
+
+
+def _execute(
+    simulator: Any,
+    job_id: str,
+    circuits: list[Any],
+    binds: list[dict[Any, Any]] | None,
+    run_options: dict[str, Any],
+) -> Result:
+    """One Aer call through its circuit-execution path; a failure is a SimulationError."""
+    execute = getattr(simulator, "_execute_circuits_job", None)
+    try:
+        if execute is not None:
+            result: Result = execute(circuits, binds, run_options, job_id)
+        else:  # pragma: no cover - older/newer Aer without the private entry point
+            result = simulator.run(circuits, parameter_binds=binds, **run_options).result()
+    except SimulationError:
+        raise
+    except Exception as exc:
+        raise SimulationError(f"Aer could not run job {job_id}: {exc}") from exc
+    if not result.success:
+        raise SimulationError(_failure_message(job_id, result))
     return result
 
 

@@ -143,6 +143,7 @@ def encode_record(record: JobRecord) -> dict[str, Any]:
         "error_message": record.error_message,
         "result": None if record.result is None else pack(record.result),
         "owner": record.owner,
+        "primitive_id": record.primitive_id,
     }
 
 
@@ -208,6 +209,7 @@ def decode_record(row: sqlite3.Row, *, full: bool, location: str = "") -> JobRec
         result=column("result", _optional, None) if full else None,
         owner=column("owner", _optional_text, None),
         circuits_note=column("circuits_note", _optional_text, None),
+        primitive_id=column("primitive_id", _optional_text, None),
     )
     if full and row["circuits"] is not None:
         try:

@@ -21,7 +21,7 @@ LIGHT_COLUMNS: Final = ", ".join(
     f"jobs.{name}"
     for name in (
         "job_id", "backend_name", "status", "creation_date", "time_per_step", "name", "tags",
-        "options", "header", "error_message", "owner", "circuits_note",
+        "options", "header", "error_message", "owner", "circuits_note", "primitive_id",
     )
 )  # fmt: skip
 #: The columns of a whole record.
@@ -80,6 +80,9 @@ def list_sql(query: JobQuery, tags: Sequence[str]) -> tuple[str, list[Any]]:
     if query.status is not None:
         where.append("jobs.status = ?")
         params.append(query.status.name)
+    if query.primitive_id is not None:
+        where.append("jobs.primitive_id = ?")
+        params.append(query.primitive_id)
     if query.name is not None:
         where.append("jobs.name = ?")
         params.append(query.name)

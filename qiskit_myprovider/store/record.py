@@ -51,6 +51,8 @@ class JobRecord:
             detect jobs lost with their process.
         circuits_note: Why a stored record has no circuits although the job had some (the
             store keeps only circuits QPY carries faithfully); None when nothing is missing.
+        primitive_id: ``"sampler"`` or ``"estimator"`` for a primitive job (its result is a
+            ``PrimitiveResult``); None for a ``backend.run`` job.
     """
 
     job_id: str
@@ -67,6 +69,7 @@ class JobRecord:
     result: Result | None = None
     owner: str | None = None
     circuits_note: str | None = None
+    primitive_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -81,6 +84,7 @@ class JobQuery:
     name: str | None = None
     created_after: datetime | None = None
     created_before: datetime | None = None
+    primitive_id: str | None = None
 
     def matches(self, record: JobRecord) -> bool:
         """Return whether ``record`` passes every filter (paging aside)."""
@@ -91,6 +95,7 @@ class JobQuery:
             and (self.name is None or record.name == self.name)
             and (self.created_after is None or record.creation_date >= self.created_after)
             and (self.created_before is None or record.creation_date <= self.created_before)
+            and (self.primitive_id is None or record.primitive_id == self.primitive_id)
         )
 
 

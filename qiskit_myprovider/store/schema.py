@@ -79,6 +79,13 @@ MIGRATIONS: Final[tuple[tuple[str, ...], ...]] = (
     # versions 1-2 (``P``) stay as they were, in the same transaction as this entry: they
     # read as damaged until the user opts in to converting them (store.migrate_pickles).
     ("ALTER TABLE jobs ADD COLUMN circuits_note TEXT",),
+    # Version 4: primitive jobs ("sampler", "estimator"; NULL for backend.run jobs), whose
+    # result blob is a typed-JSON PrimitiveResult.
+    (
+        "ALTER TABLE jobs ADD COLUMN primitive_id TEXT",
+        "CREATE INDEX jobs_by_primitive ON jobs (primitive_id, created_us) "
+        "WHERE primitive_id IS NOT NULL",
+    ),
 )
 
 #: The schema version this code writes (stored in ``PRAGMA user_version``).

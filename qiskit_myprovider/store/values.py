@@ -28,13 +28,17 @@ object* ``{"__type__": TAG, ...}`` for everything else:
 ``Result``             ``data``: :meth:`qiskit.result.Result.to_dict`, encoded
 ``NoiseModel``         ``data``: basis gates and ``NoiseModel.to_dict()`` (see
                        :mod:`qiskit_myprovider.store.noise`)
+``PrimitiveResult``    ``pubs`` (the PUB results) and ``metadata``
+``PubResult``,         ``data`` (a ``DataBin``) and ``metadata``
+``SamplerPubResult``
+``DataBin``            ``shape`` and ``fields``: ``[name, value]`` pairs, in order
+``BitArray``           ``array`` (a ``uint8`` ``ndarray``) and ``num_bits``
 ``unstored``           ``type`` and ``repr`` of a value none of the above carries; it
                        reads back as the text ``"<unstored TYPE: REPR>"``
 =====================  ===============================================================
 
-New kinds (Qiskit's ``PrimitiveResult``, ``DataBin``, ``BitArray``) join as new tags; a
-reader that meets a tag it does not know refuses the document (it never guesses), so such a
-record reads as damaged with a message saying to upgrade.
+New kinds join as new tags; a reader that meets a tag it does not know refuses the document
+(it never guesses), so such a record reads as damaged with a message saying to upgrade.
 """
 
 from __future__ import annotations
@@ -185,6 +189,26 @@ def _encode_noise_model(value: Any) -> dict[str, Any]:
     return {TYPE_KEY: "NoiseModel", "data": _encode(noise_model_to_data(value))}
 
 
+def _encode_primitive_result(value: Any) -> dict[str, Any]:
+    return {TYPE_KEY: "PrimitiveResult", "pubs": [_encode(pub) for pub in value],
+            "metadata": _encode(dict(value.metadata))}  # fmt: skip
+
+
+def _encode_pub_result(value: Any) -> dict[str, Any]:
+    return {TYPE_KEY: type(value).__name__, "data": _encode(value.data),
+            "metadata": _encode(dict(value.metadata))}  # fmt: skip
+
+
+def _encode_data_bin(value: Any) -> dict[str, Any]:
+    fields = [[name, _encode(item)] for name, item in value.items()]
+    return {TYPE_KEY: "DataBin", "shape": list(value.shape), "fields": fields}
+
+
+def _encode_bit_array(value: Any) -> dict[str, Any]:
+    return {TYPE_KEY: "BitArray", "array": _encode_array(value.array),
+            "num_bits": int(value.num_bits)}  # fmt: skip
+
+
 _ENCODERS: Final[dict[str, Callable[[Any], dict[str, Any]]]] = {
     "Statevector": _encode_state,
     "DensityMatrix": _encode_state,
@@ -194,6 +218,11 @@ _ENCODERS: Final[dict[str, Callable[[Any], dict[str, Any]]]] = {
     "StabilizerState": _encode_clifford,
     "Result": _encode_result,
     "NoiseModel": _encode_noise_model,
+    "PrimitiveResult": _encode_primitive_result,
+    "PubResult": _encode_pub_result,
+    "SamplerPubResult": _encode_pub_result,
+    "DataBin": _encode_data_bin,
+    "BitArray": _encode_bit_array,
 }
 
 
@@ -270,6 +299,32 @@ def _decode_noise_model(obj: dict[str, Any]) -> Any:
     return noise_model_from_data(obj["data"])
 
 
+def _decode_primitive_result(obj: dict[str, Any]) -> Any:
+    from qiskit.primitives.containers import PrimitiveResult
+
+    return PrimitiveResult(list(obj["pubs"]), metadata=dict(obj["metadata"]))
+
+
+def _decode_pub_result(obj: dict[str, Any]) -> Any:
+    from qiskit.primitives import containers
+
+    kind = getattr(containers, obj[TYPE_KEY])
+    return kind(obj["data"], metadata=dict(obj["metadata"]))
+
+
+def _decode_data_bin(obj: dict[str, Any]) -> Any:
+    from qiskit.primitives.containers import DataBin
+
+    fields = {str(name): value for name, value in obj["fields"]}
+    return DataBin(**fields, shape=tuple(int(n) for n in obj["shape"]))
+
+
+def _decode_bit_array(obj: dict[str, Any]) -> Any:
+    from qiskit.primitives.containers import BitArray
+
+    return BitArray(obj["array"], int(obj["num_bits"]))
+
+
 _DECODERS: Final[dict[str, Callable[[dict[str, Any]], Any]]] = {
     "complex": lambda obj: complex(float(obj["re"]), float(obj["im"])),
     "ndarray": _decode_array,
@@ -287,5 +342,10 @@ _DECODERS: Final[dict[str, Callable[[dict[str, Any]], Any]]] = {
     "StabilizerState": _decode_clifford,
     "Result": _decode_result,
     "NoiseModel": _decode_noise_model,
+    "PrimitiveResult": _decode_primitive_result,
+    "PubResult": _decode_pub_result,
+    "SamplerPubResult": _decode_pub_result,
+    "DataBin": _decode_data_bin,
+    "BitArray": _decode_bit_array,
     "unstored": lambda obj: f"<unstored {obj['type']}: {obj['repr']}>",
 }
