@@ -145,6 +145,7 @@ def list_jobs(
     status: str | None = None,
     job_tags: Sequence[str] = (),
     name: str | None = None,
+    primitive_id: str | None = None,
 ) -> list[ListedJob]:
     """Return the jobs of the store file ``path``, newest first, filtered as the store does.
 
@@ -157,6 +158,8 @@ def list_jobs(
             recorded RUNNING matches ``"RUNNING"`` and is returned as ERROR).
         job_tags: Only jobs that have every one of these tags.
         name: Only jobs of this name.
+        primitive_id: Only jobs of this primitive (``"sampler"``, ``"estimator"``); a store
+            older than primitive jobs has none.
 
     Returns:
         The jobs.
@@ -167,11 +170,16 @@ def list_jobs(
     with _reading(path) as conn:
         if conn is None:
             return []
-        columns = _columns(conn)
+        has_primitives = "primitive_id" in _columns(conn)
+        if primitive_id is not None and not has_primitives:
+            return []
         selected = [f"jobs.{c}" for c in _COLUMNS]
-        selected.append("jobs.primitive_id" if "primitive_id" in columns else "NULL")
+        selected.append("jobs.primitive_id" if has_primitives else "NULL")
         tags = _rarest_first(conn, job_tags)
-        sql, params = _select(", ".join(selected), tags, backend_name, status, name)
+        filters = {"backend_name": backend_name, "status": status, "name": name}
+        if has_primitives:
+            filters["primitive_id"] = primitive_id
+        sql, params = _select(", ".join(selected), tags, filters)
         sql += " LIMIT ? OFFSET ?"
         params += [-1 if limit is None else limit, skip]
         rows = conn.execute(sql, params).fetchall()
@@ -262,11 +270,7 @@ def _rarest_first(conn: sqlite3.Connection, tags: Sequence[str]) -> list[str]:
 
 
 def _select(
-    columns: str,
-    tags: Sequence[str],
-    backend_name: str | None,
-    status: str | None,
-    name: str | None,
+    columns: str, tags: Sequence[str], filters: dict[str, str | None]
 ) -> tuple[str, list[Any]]:
     """The SELECT of a listing, newest first (as ``queries.list_sql``), without its page."""
     where: list[str] = []
@@ -286,7 +290,7 @@ def _select(
     else:
         source = "jobs"
         order = "jobs.created_us DESC, jobs.job_id DESC"
-    for column, value in (("backend_name", backend_name), ("status", status), ("name", name)):
+    for column, value in filters.items():
         if value is not None:
             where.append(f"jobs.{column} = ?")
             params.append(value)

@@ -104,17 +104,35 @@ def test_a_missing_file_lists_nothing_and_is_not_created(tmp_path: Path) -> None
     assert not path.exists()
 
 
-def test_the_primitive_id_column_is_listed_where_the_file_has_it(
+def test_the_primitive_id_column_is_listed_and_filtered_on(
     filled: SQLiteJobStore, db_path: Path
 ) -> None:
     newest = filled.list(JobQuery(limit=1))[0].job_id
     filled.close()
-    with sqlite3.connect(db_path) as conn:  # what schema version 4 adds
-        conn.execute("ALTER TABLE jobs ADD COLUMN primitive_id TEXT")
+    with sqlite3.connect(db_path) as conn:
         conn.execute("UPDATE jobs SET primitive_id = 'sampler' WHERE job_id = ?", (newest,))
     conn.close()
-    listed = list_jobs(db_path, limit=2)
-    assert [job.primitive_id for job in listed] == ["sampler", None]
+    assert [job.primitive_id for job in list_jobs(db_path, limit=2)] == ["sampler", None]
+    assert [job.job_id for job in list_jobs(db_path, primitive_id="sampler")] == [newest]
+    assert list_jobs(db_path, primitive_id="estimator") == []
+
+
+def test_a_store_from_before_primitive_jobs_lists_them_all_as_run_jobs(
+    filled: SQLiteJobStore, db_path: Path
+) -> None:
+    filled.close()
+    with sqlite3.connect(db_path) as conn:  # schema version 3: no primitive_id column yet
+        conn.execute("DROP INDEX IF EXISTS jobs_by_primitive")
+        conn.execute("ALTER TABLE jobs DROP COLUMN primitive_id")
+        conn.execute("PRAGMA user_version = 3")
+    conn.close()
+    listed = list_jobs(db_path, limit=None)
+    assert len(listed) == 12
+    assert {job.primitive_id for job in listed} == {None}
+    assert list_jobs(db_path, primitive_id="sampler") == []
+    with sqlite3.connect(db_path) as conn:  # ... and the file was not migrated
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == 3
+    conn.close()
 
 
 def test_another_programs_database_is_unavailable(tmp_path: Path) -> None:
