@@ -1,8 +1,10 @@
 """The columns of a progress line that rich does not have: mark, state and elapsed time.
 
 Each reads what the display stored in its task's fields: ``status`` (a ``JobStatus``),
-``state`` (the text to show), ``origin`` (when the job was created, on the display's clock)
-and ``elapsed`` (the run time, once the job has ended).
+``state`` (the text to show), ``parts`` (what is done of the work, ``"3/8 circuits"``, shown
+before the state), ``origin`` (when the job was created, on the display's clock),
+``elapsed`` (the run time, once the job has ended) and ``eta`` (``"~4.2 s left"``, shown
+after the time). A field that is missing or empty shows nothing, not even its space.
 """
 
 from __future__ import annotations
@@ -46,20 +48,33 @@ class GlyphColumn(ProgressColumn):
 
 
 class ElapsedColumn(ProgressColumn):
-    """Time since the job was created, frozen once it ended (see :func:`.format_elapsed`)."""
+    """Time since the job was created, frozen once it ended; then the time it expects still.
+
+    See :func:`.format_elapsed`; the time left shows only if the display stored one.
+    """
 
     def render(self, task: Task) -> RenderableType:
-        """Render the time ``task``'s job has taken so far."""
+        """Render the time ``task``'s job has taken so far, and what it expects to take."""
         origin: float = task.fields.get("origin", task.get_time())
         elapsed = task.fields.get("elapsed")
         seconds = elapsed if elapsed is not None else task.get_time() - origin
-        return Text(format_elapsed(seconds), style="progress.elapsed")
+        text = Text(format_elapsed(seconds), style="progress.elapsed")
+        eta = task.fields.get("eta")
+        if isinstance(eta, str) and eta:
+            text.append(" · ", style="dim").append(eta, style="progress.remaining")
+        return text
 
 
 class StateColumn(ProgressColumn):
-    """The state text the display stored for the task (empty until it stored one)."""
+    """The parts done and the state text the display stored for the task (empty until then)."""
 
     def render(self, task: Task) -> RenderableType:
-        """Render the state of ``task``'s job."""
+        """Render the parts done and the state of ``task``'s job."""
         state = task.fields.get("state")
-        return state if isinstance(state, Text) else Text("")
+        text = Text()
+        parts = task.fields.get("parts")
+        if isinstance(parts, str) and parts:
+            text.append(parts).append(" ")
+        if isinstance(state, Text):
+            text.append_text(state)
+        return text

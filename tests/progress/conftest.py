@@ -17,7 +17,18 @@ from rich.console import Console
 from qiskit_myprovider import MyBackend, MyJob
 from tests.conftest import Gate, bell_circuit
 
-__all__ = ["HOLD", "NOTICED", "POLL", "open_gate_after", "plain", "strip_ansi", "terminal"]
+__all__ = [
+    "ETA",
+    "FACTS",
+    "HOLD",
+    "NOTICED",
+    "PARTS",
+    "POLL",
+    "open_gate_after",
+    "plain",
+    "strip_ansi",
+    "terminal",
+]
 
 #: How long a gated job is held in its state while a display follows it (several redraws).
 HOLD: Final = 0.5
@@ -25,6 +36,13 @@ HOLD: Final = 0.5
 POLL: Final = 0.05
 #: How long a watcher thread may take to draw or log a job's end on a loaded machine.
 NOTICED: Final = 10.0
+
+#: What a line says of a one-Bell-circuit, 10-shot job on the default backend.
+FACTS: Final = "myprovider_simulator · 2 qubits · 10 shots"
+#: The parts done, where the job reports them (a pattern).
+PARTS: Final = r"(?:\d+/\d+ circuits )?"
+#: The time left, where the job reports it (a pattern).
+ETA: Final = r"(?: · ~\S+ s left)?"
 
 _ANSI: Final = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 

@@ -16,7 +16,17 @@ from qiskit_myprovider.exceptions import InvalidInputError
 from qiskit_myprovider.execution import ThreadExecutor
 from qiskit_myprovider.progress import ProgressBar
 from tests.conftest import Gate, bell_circuit
-from tests.progress.conftest import HOLD, NOTICED, POLL, open_gate_after, plain, terminal
+from tests.progress.conftest import (
+    ETA,
+    FACTS,
+    HOLD,
+    NOTICED,
+    PARTS,
+    POLL,
+    open_gate_after,
+    plain,
+    terminal,
+)
 from tests.support import wait_until
 
 #: What the bar waits before it shows a line, in the test of a job that ends sooner.
@@ -38,8 +48,10 @@ def test_the_bar_shows_the_job_state_and_elapsed_time_then_the_final_state(
         lambda: "\x1b[?25h" in stream.getvalue(), what="the display to stop", timeout=NOTICED
     )
     shown = plain(stream)
-    assert re.search(rf"\S Job {job.job_id()} ━+ RUNNING · \d+\.\d s", shown)
-    assert re.search(rf"✓ Job {job.job_id()} ━+ DONE · \d+\.\d s\n", shown)
+    assert re.search(
+        rf"\S Job {job.job_id()[:8]} ━+ {PARTS}RUNNING · \d+\.\d s{ETA} {FACTS}", shown
+    )
+    assert re.search(rf"✓ Job {job.job_id()[:8]} ━+ {PARTS}DONE · \d+\.\d s {FACTS}\n", shown)
 
 
 def test_the_bar_shows_the_queue_position_of_a_queued_job(
@@ -56,9 +68,9 @@ def test_the_bar_shows_the_queue_position_of_a_queued_job(
         second.wait_for_final_state(wait=POLL, callback=bar)
     timer.join()
     shown = plain(stream)
-    assert f"Job {second.job_id()} " in shown
+    assert f"Job {second.job_id()[:8]} " in shown
     assert "QUEUED (position 0)" in shown
-    assert re.search(rf"✓ Job {second.job_id()} ━+ DONE", shown)
+    assert re.search(rf"✓ Job {second.job_id()[:8]} ━+ {PARTS}DONE", shown)
     assert first.status() is JobStatus.DONE
 
 
@@ -77,7 +89,7 @@ def test_failed_and_cancelled_jobs_end_with_their_own_mark(
     timer.join()
     gate.open()
     running.wait_for_final_state(timeout=30)
-    assert re.search(rf"⊘ Job {queued.job_id()} ━+ CANCELLED", plain(stream))
+    assert re.search(rf"⊘ Job {queued.job_id()[:8]} ━+ {PARTS}CANCELLED", plain(stream))
 
 
 def test_a_job_that_ends_before_show_after_shows_nothing(gated: tuple[Gate, MyBackend]) -> None:
@@ -103,7 +115,7 @@ def test_a_transient_bar_is_erased_when_it_stops(gated: tuple[Gate, MyBackend]) 
         job.wait_for_final_state(wait=POLL, callback=bar)
     timer.join()
     drawn = stream.getvalue()
-    assert f"Job {job.job_id()}" in drawn
+    assert f"Job {job.job_id()[:8]}" in drawn
     assert drawn.endswith("\x1b[?25h\r\x1b[1A\x1b[2K")  # cursor back up, line erased
 
 
@@ -116,7 +128,9 @@ def test_off_a_terminal_only_the_final_line_is_printed(gated: tuple[Gate, MyBack
     with ProgressBar(console=Console(file=stream, width=120)) as bar:
         job.wait_for_final_state(wait=POLL, callback=bar)
     timer.join()
-    assert re.fullmatch(rf"✓ Job {job.job_id()} ━+ DONE · \d+\.\d s\n", stream.getvalue())
+    assert re.fullmatch(
+        rf"✓ Job {job.job_id()[:8]} ━+ {PARTS}DONE · \d+\.\d s {FACTS}\n", stream.getvalue()
+    )
 
 
 def test_one_bar_follows_a_stored_job_run_by_another_provider(
@@ -137,7 +151,7 @@ def test_one_bar_follows_a_stored_job_run_by_another_provider(
         with ProgressBar(console=console) as bar:
             stored.wait_for_final_state(wait=POLL, callback=bar)
         timer.join()
-    assert re.search(rf"✓ Job {job.job_id()} ━+ DONE", plain(stream))
+    assert re.search(rf"✓ Job {job.job_id()[:8]} ━+ {PARTS}DONE", plain(stream))
 
 
 def test_show_after_must_not_be_negative() -> None:
