@@ -14,7 +14,12 @@ from rich.progress import BarColumn, Progress, TextColumn
 from rich.table import Column
 
 from qiskit_myprovider.exceptions import InvalidInputError
-from qiskit_myprovider.progress.columns import ElapsedColumn, GlyphColumn, StateColumn
+from qiskit_myprovider.progress.columns import (
+    ElapsedColumn,
+    FactsColumn,
+    GlyphColumn,
+    StateColumn,
+)
 from qiskit_myprovider.progress.display import (
     default_console,
     eta_text,
@@ -189,13 +194,7 @@ class ProgressBar:
                 StateColumn(table_column=Column(no_wrap=True)),
                 TextColumn("·", style="dim"),
                 ElapsedColumn(table_column=Column(no_wrap=True)),
-                # Last, and the first to be cut: the line is for the job's state.
-                TextColumn(
-                    "{task.fields[facts]}",
-                    markup=False,
-                    style="dim",
-                    table_column=Column(no_wrap=True, overflow="ellipsis", ratio=1),
-                ),
+                FactsColumn(),  # last, and the first to be cut: the line is for the state
             ),
             self._transient,
         )
