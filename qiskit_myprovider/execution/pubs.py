@@ -17,7 +17,7 @@ with seed ``seed + SEED_STRIDE * r`` and draws exactly what the unsplit call dra
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Final, Literal
 
@@ -26,8 +26,6 @@ import numpy as np
 if TYPE_CHECKING:
     from qiskit import QuantumCircuit
     from qiskit.result import Result
-
-    from qiskit_myprovider.execution.base import SimulationTask
 
 __all__ = [
     "SEED_STRIDE",
@@ -131,24 +129,46 @@ def segment_seed(seed: int | None, row: int) -> int | None:
     return None if seed is None else int(seed) + SEED_STRIDE * row
 
 
-def run_part(task: SimulationTask, execute: Execute) -> PartOutput:
-    """Run the primitive part of ``task``; see the module docstring.
+def run_part(
+    part: PrimitivePart,
+    circuits: Sequence[QuantumCircuit],
+    run_options: Mapping[str, Any],
+    execute: Execute,
+) -> PartOutput:
+    """Run a primitive part; see the module docstring.
 
     Args:
-        task: A task whose ``primitive`` is set.
+        part: The segments to run.
+        circuits: The circuits the segments index.
+        run_options: The simulator options of every call (seeds and shots are the
+            segments' own).
         execute: Runs one Aer call and returns its successful ``Result``.
 
     Returns:
         The raw arrays of every segment.
     """
-    part = task.primitive
-    if part is None:
-        raise ValueError(f"task of job {task.job_id} has no primitive part")
+    task = _Context(tuple(circuits), dict(run_options))
     output = PartOutput(part.segments)
     runner = _run_estimator_call if part.kind == "estimator" else _run_sampler_call
     for call in _calls(part):
+        if all(segment.rows == 0 for segment in call):
+            # Aer crashes the process on an empty set of parameter values (a segfault, seen
+            # with qiskit-aer 0.18): a PUB of no rows has nothing to run, only a shape.
+            for segment in call:
+                output.arrays.append(_empty(part.kind, segment))
+                output.metadata.append({})
+            continue
         runner(task, call, execute, output)
     return output
+
+
+def _empty(kind: str, segment: Segment) -> dict[str, np.ndarray[Any, Any]]:
+    if kind == "estimator":
+        return {"expvals": np.zeros((0, len(segment.paulis)))}
+    return {
+        r.name: np.zeros((0, segment.shots or 0, r.num_bytes), dtype=np.uint8)
+        for r in segment.registers
+    }
 
 
 def _calls(part: PrimitivePart) -> list[list[Segment]]:
@@ -158,7 +178,9 @@ def _calls(part: PrimitivePart) -> list[list[Segment]]:
         previous = calls[-1][-1] if calls else None
         if (
             part.kind == "sampler"
+            and segment.rows > 0
             and previous is not None
+            and previous.rows > 0
             and previous.shots == segment.shots
             and segment.seed == segment_seed(previous.seed, previous.rows)
         ):
@@ -168,11 +190,17 @@ def _calls(part: PrimitivePart) -> list[list[Segment]]:
     return calls
 
 
+@dataclass(frozen=True)
+class _Context:
+    circuits: tuple[QuantumCircuit, ...]
+    run_options: dict[str, Any]
+
+
 def _binds(circuit: QuantumCircuit, segment: Segment) -> dict[Any, Any]:
     return {param: segment.values[:, i] for i, param in enumerate(circuit.parameters)}
 
 
-def _options(task: SimulationTask, segment: Segment, **extra: Any) -> dict[str, Any]:
+def _options(task: _Context, segment: Segment, **extra: Any) -> dict[str, Any]:
     options = dict(task.run_options)
     options.pop("seed_simulator", None)
     if segment.seed is not None:
@@ -184,7 +212,7 @@ def _options(task: SimulationTask, segment: Segment, **extra: Any) -> dict[str, 
 
 
 def _run_sampler_call(
-    task: SimulationTask, call: list[Segment], execute: Execute, output: PartOutput
+    task: _Context, call: list[Segment], execute: Execute, output: PartOutput
 ) -> None:
     circuits = [task.circuits[s.circuit] for s in call]
     binds = [_binds(c, s) for c, s in zip(circuits, call, strict=True)]
@@ -227,7 +255,7 @@ def _pack_registers(memories: Sequence[list[str]], segment: Segment) -> dict[str
 
 
 def _run_estimator_call(
-    task: SimulationTask, call: list[Segment], execute: Execute, output: PartOutput
+    task: _Context, call: list[Segment], execute: Execute, output: PartOutput
 ) -> None:
     from qiskit.quantum_info import Pauli
 

@@ -51,7 +51,7 @@ def simulate(task: SimulationTask) -> Any:
     if task.primitive is not None:
         from qiskit_myprovider.execution.pubs import run_part
 
-        return run_part(task, execute)
+        return run_part(task.primitive, task.circuits, task.run_options, execute)
     binds = [dict(b) for b in task.parameter_binds] if task.parameter_binds else None
     result = execute(list(task.circuits), binds, dict(task.run_options))
     result.job_id = task.job_id

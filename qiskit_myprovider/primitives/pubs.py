@@ -54,9 +54,12 @@ def coerce_pubs(
     for index, pub in enumerate(pubs):
         try:
             item = coerce(pub)
-        except TypeError as exc:
-            raise InvalidInputTypeError(f"PUB {index} is not a valid PUB: {exc}") from exc
-        except (ValueError, IndexError, KeyError) as exc:
+        except (TypeError, AttributeError) as exc:
+            raise InvalidInputTypeError(
+                f"PUB {index} is not a valid PUB ({exc}); a PUB is a circuit or a tuple that "
+                "starts with one"
+            ) from exc
+        except Exception as exc:  # Qiskit's coercion refuses with ValueError and others
             raise InvalidInputError(f"PUB {index} is not a valid PUB: {exc}") from exc
         circuit: QuantumCircuit = item.circuit  # type: ignore[attr-defined]
         key = f"of PUB {index}"
@@ -76,7 +79,8 @@ def _values(pub: Any) -> np.ndarray[Any, Any]:
     """The PUB's parameter values as rows: ``(size, len(circuit.parameters))``."""
     circuit: QuantumCircuit = pub.circuit
     array = pub.parameter_values.as_array(circuit.parameters)
-    return np.asarray(array, dtype=float).reshape(-1, circuit.num_parameters)
+    rows = int(np.prod(pub.parameter_values.shape, dtype=int))
+    return np.asarray(array, dtype=float).reshape(rows, circuit.num_parameters)
 
 
 def sampler_segments(pubs: list[SamplerPub], seed: int | None) -> list[Segment]:
@@ -147,7 +151,7 @@ def estimator_segments(pubs: list[EstimatorPub], seed: int | None) -> list[Segme
 
 
 def split_segments(segments: list[Segment], parts: int) -> list[list[Segment]]:
-    """Cut ``segments`` into at most ``parts`` runs of about the same number of rows.
+    """Cut ``segments`` into ``parts`` runs of rows as even as can be (fewer if rows are few).
 
     A segment cut at row ``r`` keeps its seeds: the second piece starts with the seed Aer
     gives row ``r`` of the original call, so the split draws what the whole would.
@@ -156,23 +160,23 @@ def split_segments(segments: list[Segment], parts: int) -> list[list[Segment]]:
     parts = max(1, min(parts, total))
     if parts == 1:
         return [list(segments)]
-    target = -(-total // parts)
-    cut: list[list[Segment]] = [[]]
-    room = target
-    for segment in segments:
-        while segment.rows > room:
-            if room > 0:
-                head, segment = _cut(segment, room)
-                cut[-1].append(head)
-            cut.append([])
-            room = target
-        if segment.rows:
-            cut[-1].append(segment)
-            room -= segment.rows
-        if room == 0 and len(cut) < parts:
-            cut.append([])
-            room = target
-    return [piece for piece in cut if piece]
+    empty = [s for s in segments if s.rows == 0]  # nothing to run: they ride with the first
+    segments = [s for s in segments if s.rows > 0]
+    sizes = [total // parts + (1 if n < total % parts else 0) for n in range(parts)]
+    cut: list[list[Segment]] = []
+    pending = list(segments)
+    for size in sizes:
+        piece: list[Segment] = []
+        while size:
+            segment = pending.pop(0)
+            if segment.rows > size:
+                segment, rest = _cut(segment, size)
+                pending.insert(0, rest)
+            piece.append(segment)
+            size -= segment.rows
+        cut.append(piece)
+    cut[0] = empty + cut[0]
+    return cut
 
 
 def _cut(segment: Segment, rows: int) -> tuple[Segment, Segment]:

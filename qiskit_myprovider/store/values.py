@@ -238,7 +238,10 @@ def _decode_object(obj: dict[str, Any]) -> Any:
         raise ValueError(
             f"unknown value type {tag!r}: a newer qiskit-myprovider wrote it; upgrade to read it"
         )
-    return decoder(obj)
+    try:
+        return decoder(obj)
+    except Exception as exc:  # missing keys, wrong types: a damaged document, never a crash
+        raise ValueError(f"malformed {tag!r} value ({type(exc).__name__}: {exc})") from exc
 
 
 def _decode_array(obj: dict[str, Any]) -> np.ndarray[Any, Any]:

@@ -273,3 +273,59 @@ def test_flush_and_close_leave_every_write_readable(store: JobStore, tmp_path: P
     store.update(rec.job_id, error_message="late")
     store.flush()
     assert store.get(rec.job_id).error_message == "late"
+
+
+def _primitive_result() -> Any:
+    import numpy as np
+    from qiskit.primitives.containers import (
+        BitArray,
+        DataBin,
+        PrimitiveResult,
+        PubResult,
+        SamplerPubResult,
+    )
+
+    bits = BitArray(np.arange(2 * 3 * 5 * 2, dtype=np.uint8).reshape(2, 3, 5, 2), 11)
+    return PrimitiveResult(
+        [
+            SamplerPubResult(DataBin(meas=bits, shape=(2, 3)), metadata={"shots": 5}),
+            PubResult(
+                DataBin(evs=np.linspace(-1, 1, 260).reshape(13, 20), stds=np.zeros((13, 20)),
+                        shape=(13, 20)),
+                metadata={"target_precision": 0.0, "circuit_metadata": {"k": [1, 2]}},
+            ),
+        ],
+        metadata={"version": 2},
+    )  # fmt: skip
+
+
+def test_primitive_jobs_keep_their_kind_and_result_and_filter_on_it(store: JobStore) -> None:
+    sampler = record(minutes=1)
+    sampler.primitive_id = "sampler"
+    sampler.result = _primitive_result()
+    estimator = record(minutes=2, status=JobStatus.RUNNING)
+    estimator.primitive_id = "estimator"
+    plain = record(minutes=3)
+    for rec in (sampler, estimator, plain):
+        store.add(rec)
+    store.update(estimator.job_id, status=JobStatus.DONE, result=_primitive_result())
+    store.flush()
+
+    def listed(**kwargs: Any) -> list[str]:
+        return ids(list(store.list(JobQuery(limit=None, **kwargs))))
+
+    assert listed(primitive_id="sampler") == ids([sampler])
+    assert listed(primitive_id="estimator", status=JobStatus.DONE) == ids([estimator])
+    assert listed() == ids([plain, estimator, sampler])
+    assert [r.primitive_id for r in store.list(JobQuery(limit=None))] == [
+        None, "estimator", "sampler"
+    ]
+    for rec in (sampler, estimator):
+        back = store.get(rec.job_id).result
+        expected = _primitive_result()
+        assert back is not None
+        assert back.metadata == expected.metadata
+        assert back[0].data.meas == expected[0].data.meas
+        assert back[0].data.meas.num_bits == 11
+        assert (back[1].data.evs == expected[1].data.evs).all()
+        assert back[1].metadata == expected[1].metadata

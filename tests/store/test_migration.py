@@ -72,7 +72,9 @@ def test_opening_migrates_in_place_and_loads_no_pickle(
     conn = sqlite3.connect(v2_store)
     assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
     columns = {row[1] for row in conn.execute("PRAGMA table_info(jobs)")}
-    assert "circuits_note" in columns
+    assert {"circuits_note", "primitive_id"} <= columns
+    primitive = "SELECT count(*) FROM jobs WHERE primitive_id IS NOT NULL"
+    assert conn.execute(primitive).fetchone()[0] == 0
     conn.close()
     assert b"P" in _blob_codecs(v2_store)  # left as they were: nothing was unpickled
 

@@ -91,8 +91,12 @@ def _document(value: Any) -> bytes:
 
 
 def test_an_unknown_tag_a_newer_format_or_an_object_dtype_is_refused() -> None:
-    with pytest.raises(ValueError, match=r"unknown value type 'PrimitiveResult'.*upgrade"):
+    with pytest.raises(ValueError, match=r"unknown value type 'PrimitiveResultV9'.*upgrade"):
+        loads(_document({"__type__": "PrimitiveResultV9"}))
+    with pytest.raises(ValueError, match="malformed 'PrimitiveResult'"):
         loads(_document({"__type__": "PrimitiveResult"}))
+    with pytest.raises(ValueError, match="malformed 'BitArray'"):
+        loads(_document({"__type__": "BitArray", "array": 3, "num_bits": "x"}))
     with pytest.raises(ValueError, match="format 1"):
         loads(json.dumps({"__format__": 2, "value": 1}).encode())
     with pytest.raises(ValueError, match="format 1"):
