@@ -141,12 +141,19 @@ def cmd_jobs_result(args: argparse.Namespace, ctx: Context) -> int:
 
     Raises:
         CommandError: the job failed or was cancelled (exit status 1), ``--timeout`` ran out
-            (124), or Ctrl-C (130).
+            (124), Ctrl-C (130), or it is a primitive's job (2).
     """
     from qiskit.providers import JobStatus
 
     with open_jobs(ctx, "result") as provider:
         job = find_job(provider, args.job_id)
+        kind = getattr(job, "primitive_id", None)
+        if kind is not None:
+            raise CommandError(
+                f"job {job.job_id()} is a {kind} job, whose result is a PrimitiveResult (no "
+                f"counts table); read it in Python with provider.job('{job.job_id()}')"
+                f".result(), or see 'qiskit-myprovider jobs show {job.job_id()[:8]}'"
+            )
         wait_or_explain(job, ctx, args.timeout)
         status = job.status()
         result = job.result() if status is JobStatus.DONE else None

@@ -13,7 +13,7 @@ import sqlite3
 import subprocess
 import sys
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -349,3 +349,15 @@ def test_cancel_of_a_job_whose_owner_never_acts_names_the_owner(
     assert f"pid {os.getpid()} on host" in err
     assert "asked to cancel it" in err
     assert provider.store.get(job_id).status is JobStatus.RUNNING  # untouched
+
+
+def test_result_of_a_primitive_job_says_where_its_result_is(
+    stored: MyProvider, mistake: Callable[..., str]
+) -> None:
+    from qiskit_myprovider.primitives import SamplerV2
+
+    job = SamplerV2(mode=stored.get_backend()).run([bell_circuit()], shots=10)
+    job.result()
+    err = mistake("jobs", "result", job.job_id())
+    assert f"job {job.job_id()} is a sampler job, whose result is a PrimitiveResult" in err
+    assert f"provider.job('{job.job_id()}').result()" in err
