@@ -24,6 +24,8 @@ extensions = [
 
 exclude_patterns = ["_build"]
 html_theme = "furo"
+html_static_path = ["_static"]
+html_css_files = ["console.css"]  # long console lines wrap instead of being cut
 html_title = f"qiskit-myprovider {release}"
 
 # -- autodoc / napoleon ------------------------------------------------------------------

@@ -7,6 +7,7 @@ finished) and a job's and a job list's HTML summary.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +23,7 @@ CELLS = [
 from qiskit import transpile
 from qiskit.circuit.library import quantum_volume
 from qiskit_myprovider import MyProvider
-from qiskit_myprovider.progress import ProgressBar
+from qiskit_myprovider.progress import JobsProgress, ProgressBar
 
 provider = MyProvider(executor="process")
 backend = provider.get_backend("myprovider_statevector")
@@ -35,6 +36,10 @@ qc = transpile(qc, backend, optimization_level=0)
 job = backend.run(qc, shots=10, job_name="nb-job")
 job.wait_for_final_state(timeout=120, wait=0.1, callback=ProgressBar())
 job
+""",
+    # Two jobs under one bar: its final frame too.
+    """\
+JobsProgress([backend.run(qc, shots=10, job_name="nb-pair") for _ in range(2)]).wait()
 """,
     "provider.jobs()",
 ]
@@ -67,13 +72,19 @@ def test_a_notebook_shows_the_final_frame_and_html_summaries(tmp_path: Path) -> 
     client.execute(env=child_env(store))
     frames = widget_texts(notebook)
     assert frames, "the progress bar drew nothing"
-    assert all("DONE" in frame for frame in frames), frames
+    assert len(frames) == 2, frames  # the job's bar, then the pair's
+    job_frame, pair_frame = (re.sub(r"\x1b\[[0-9;]*m", "", frame) for frame in frames)
+    assert "✓ Job" in job_frame, frames
+    assert "DONE" in job_frame, frames
+    assert "myprovider_statevector · 20 qubits · 10 shots" in job_frame, frames
+    assert "2/2" in pair_frame, frames
+    assert "all done" in pair_frame, frames
     assert not any("RUNNING" in frame for frame in frames), frames
     outputs = [out for cell in notebook.cells for out in cell.get("outputs", [])]
     html = [out["data"]["text/html"] for out in outputs if "text/html" in out.get("data", {})]
     assert any("<table>" in page and "nb-job" in page and "DONE" in page for page in html), (
         json.dumps(outputs)[:2000]
     )
-    assert any("1 jobs" in page for page in html)
+    assert any("3 jobs" in page for page in html)
     with MyProvider(store=store, executor="thread") as provider:
-        assert [job.name() for job in provider.jobs()] == ["nb-job"]
+        assert [job.name() for job in provider.jobs()] == ["nb-pair", "nb-pair", "nb-job"]

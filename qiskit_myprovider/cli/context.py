@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final
 
 from qiskit_myprovider.cli.errors import CommandError
+from qiskit_myprovider.store.paths import STORE_ENV_VAR  # no Qiskit: the store loads lazily
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -15,10 +16,6 @@ if TYPE_CHECKING:
 
 __all__ = ["MEMORY_STORE", "STORE_ENV_VAR", "Context", "open_provider", "shared_store"]
 
-#: The environment variable that names the job store, as :mod:`qiskit_myprovider.store`
-#: defines it; written out so that commands which only start a runner load no Qiskit (a
-#: test keeps the two equal).
-STORE_ENV_VAR: Final = "QISKIT_MYPROVIDER_STORE"
 #: The job store that lives in one process only.
 MEMORY_STORE: Final = ":memory:"
 

@@ -3,16 +3,21 @@
 A job id is a UUID, 36 characters; nobody types that. Every ``jobs`` command that takes an
 id also takes a prefix of at least :data:`MIN_PREFIX` characters that only one stored job's
 id starts with (:func:`resolve_job_id`, the one place that reads a prefix), and ``jobs
-list`` shows ids cut to the shortest such prefix (:func:`short_ids`).
+list`` shows ids cut to the shortest such prefix (:func:`short_ids`). A prefix is looked up
+with a range query on the store file's primary key
+(:func:`~qiskit_myprovider.store.listing.find_ids`), never by reading every id.
 """
 
 from __future__ import annotations
 
+import contextlib
+import os
 import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Final
 
 from qiskit_myprovider.cli.errors import CommandError
+from qiskit_myprovider.store.listing import ListingUnavailable, PrefixMatches, find_ids
 
 if TYPE_CHECKING:
     from qiskit_myprovider.provider import MyProvider
@@ -27,6 +32,8 @@ SHOWN_CANDIDATES: Final = 3
 _ID_CHARACTERS: Final = re.compile(r"[0-9a-f-]+")
 #: Hexadecimal digits in a whole job id.
 _ID_DIGITS: Final = 32
+#: Where the dashes of a job id go, counted in its digits (8-4-4-4-12).
+_DASHES_AFTER: Final = (8, 12, 16, 20)
 
 
 def resolve_job_id(provider: MyProvider, text: str) -> str:
@@ -56,27 +63,47 @@ def resolve_job_id(provider: MyProvider, text: str) -> str:
             f"job id prefix '{text}' is too short: give at least {MIN_PREFIX} characters of "
             "the id (as 'jobs list' shows them), or the whole id"
         )
-    # Every id is read: fine for the thousands of jobs a store holds; an indexed prefix
-    # query in the store would make it a range scan.
-    matches = [
-        job.job_id()
-        for job in provider.jobs(limit=None)
-        if job.job_id().replace("-", "").startswith(digits)
-    ]
-    if len(matches) == 1:
-        return str(matches[0])
-    if not matches:
+    found = _matches(provider, _dashed(digits))
+    matches = list(found.first)
+    if found.count == 1:
+        return matches[0]
+    if not found.count:
         raise CommandError(
             f"no job id starts with '{text}' in the job store {provider.store.location} "
             "('jobs list' shows the jobs there)"
         )
     named = ", ".join(matches[:SHOWN_CANDIDATES])
-    more = len(matches) - SHOWN_CANDIDATES
+    more = found.count - SHOWN_CANDIDATES
     raise CommandError(
-        f"job id prefix '{text}' is ambiguous: {len(matches)} jobs match ({named}"
+        f"job id prefix '{text}' is ambiguous: {found.count} jobs match ({named}"
         + (f" and {more} more" if more > 0 else "")
         + "); give more characters"
     )
+
+
+def _dashed(digits: str) -> str:
+    """Return the start of an id, given as digits, in the id's own form (with its dashes)."""
+    parts, start = [], 0
+    for end in (*_DASHES_AFTER, _ID_DIGITS):
+        parts.append(digits[start:end])
+        if end >= len(digits):
+            break
+        start = end
+    return "-".join(parts)
+
+
+def _matches(provider: MyProvider, prefix: str) -> PrefixMatches:
+    """The stored ids that start with ``prefix``: by the store file's index, else by reading all."""
+    location = provider.store.location
+    if os.path.isfile(location):
+        with contextlib.suppress(ListingUnavailable):
+            return find_ids(location, prefix, first=SHOWN_CANDIDATES)
+    # Not a file this module can read (a memory store, a store of the caller's own, one the
+    # store must repair first): every id is read instead.
+    ids = sorted(
+        job.job_id() for job in provider.jobs(limit=None) if job.job_id().startswith(prefix)
+    )
+    return PrefixMatches(len(ids), tuple(ids[:SHOWN_CANDIDATES]))
 
 
 def short_ids(job_ids: Sequence[str]) -> list[str]:

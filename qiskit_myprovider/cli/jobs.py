@@ -11,7 +11,7 @@ show`` is in :mod:`~qiskit_myprovider.cli.show`, ``jobs delete|prune`` in
 from __future__ import annotations
 
 import argparse
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from rich.markup import escape
 
@@ -23,12 +23,14 @@ from qiskit_myprovider.cli.render import (
     has_counts,
     job_row,
     job_summary,
+    listed_row,
     print_counts,
     print_json,
     sorted_counts,
 )
 from qiskit_myprovider.cli.runner import runner_pid, stop_runner
 from qiskit_myprovider.cli.tables import print_jobs
+from qiskit_myprovider.store.listing import ListingUnavailable, list_jobs, store_file
 
 if TYPE_CHECKING:
     from qiskit_myprovider.cli.context import Context
@@ -72,20 +74,34 @@ def find_job(provider: MyProvider, text: str) -> MyJob:
 def cmd_jobs_list(args: argparse.Namespace, ctx: Context) -> int:
     """List stored jobs, newest first, filtered by tag, status, backend and name.
 
+    The store file is read by :mod:`~qiskit_myprovider.store.listing`, without Qiskit; only a
+    file it cannot read (one the store must migrate, repair or refuse) is opened through the
+    provider, which says what is wrong.
+
     Returns:
         0 (an empty listing too).
     """
-    with open_jobs(ctx, "list") as provider:
-        jobs = provider.jobs(
-            limit=args.limit or None,
-            skip=args.skip,
-            backend_name=args.backend,
-            status=args.status,
-            job_tags=args.tags or None,
-            name=args.name,
-        )
-        rows = [job_row(job) for job in jobs]
-        location = provider.store.location
+    spec = shared_store(ctx, "'jobs list' would find")
+    path = store_file(spec)
+    rows: list[dict[str, Any]] | None = None
+    if path is not None:
+        location = str(path)
+        try:
+            listed = list_jobs(
+                path,
+                limit=args.limit or None,
+                skip=args.skip,
+                backend_name=args.backend,
+                status=args.status,
+                job_tags=args.tags or (),
+                name=args.name,
+            )
+        except ListingUnavailable:
+            rows = None
+        else:
+            rows = [listed_row(job) for job in listed]
+    if rows is None:
+        rows, location = _list_through_provider(args, spec)
     if args.json:
         print_json(rows)
         return 0
@@ -98,6 +114,25 @@ def cmd_jobs_list(args: argparse.Namespace, ctx: Context) -> int:
     return 0
 
 
+def _list_through_provider(
+    args: argparse.Namespace, spec: str | None
+) -> tuple[list[dict[str, Any]], str]:
+    """``jobs list`` by the provider (which loads Qiskit): the rows and the store's location."""
+    with open_provider(spec) as provider:
+        jobs = provider.jobs(
+            limit=args.limit or None,
+            skip=args.skip,
+            backend_name=args.backend,
+            status=args.status,
+            job_tags=args.tags or None,
+            name=args.name,
+        )
+        rows = [
+            {**job_row(job), "primitive_id": getattr(job, "primitive_id", None)} for job in jobs
+        ]
+        return rows, provider.store.location
+
+
 def cmd_jobs_result(args: argparse.Namespace, ctx: Context) -> int:
     """Print a job's counts as ``run`` does (one table per circuit), waiting if need be.
 
@@ -106,12 +141,19 @@ def cmd_jobs_result(args: argparse.Namespace, ctx: Context) -> int:
 
     Raises:
         CommandError: the job failed or was cancelled (exit status 1), ``--timeout`` ran out
-            (124), or Ctrl-C (130).
+            (124), Ctrl-C (130), or it is a primitive's job (2).
     """
     from qiskit.providers import JobStatus
 
     with open_jobs(ctx, "result") as provider:
         job = find_job(provider, args.job_id)
+        kind = getattr(job, "primitive_id", None)
+        if kind is not None:
+            raise CommandError(
+                f"job {job.job_id()} is a {kind} job, whose result is a PrimitiveResult (no "
+                f"counts table); read it in Python with provider.job('{job.job_id()}')"
+                f".result(), or see 'qiskit-myprovider jobs show {job.job_id()[:8]}'"
+            )
         wait_or_explain(job, ctx, args.timeout)
         status = job.status()
         result = job.result() if status is JobStatus.DONE else None

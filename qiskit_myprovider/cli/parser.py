@@ -30,6 +30,7 @@ from qiskit_myprovider.cli.jobs import (
 from qiskit_myprovider.cli.run import cmd_run
 from qiskit_myprovider.cli.runner import RUNNER_FLAG
 from qiskit_myprovider.cli.show import cmd_jobs_show
+from qiskit_myprovider.store.listing import STATUS_NAMES
 from qiskit_myprovider.version import __version__
 
 if TYPE_CHECKING:
@@ -48,17 +49,9 @@ __all__ = [
 #: The command's name, as installed by the package's console script.
 PROG: Final = "qiskit-myprovider"
 
-#: The names of ``qiskit.providers.JobStatus``, in its order, for ``jobs list --status``:
-#: written out so that building the parser needs no Qiskit (a test keeps them equal).
-JOB_STATUS_NAMES: Final = (
-    "INITIALIZING",
-    "QUEUED",
-    "VALIDATING",
-    "RUNNING",
-    "CANCELLED",
-    "DONE",
-    "ERROR",
-)
+#: The names of ``qiskit.providers.JobStatus``, in its order, for ``jobs list --status``: the
+#: store's listing spells them out, so that building the parser needs no Qiskit.
+JOB_STATUS_NAMES: Final = STATUS_NAMES
 
 
 class _ArgumentParser(argparse.ArgumentParser):

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from qiskit.result import Result
 
     from qiskit_myprovider.job import MyJob
+    from qiskit_myprovider.store.listing import ListedJob
 
 __all__ = [
     "FIELD_INDENT",
@@ -34,6 +35,7 @@ __all__ = [
     "has_counts",
     "job_row",
     "job_summary",
+    "listed_row",
     "local_time",
     "plain",
     "print_counts",
@@ -129,6 +131,24 @@ def job_row(job: MyJob) -> dict[str, Any]:
         "tags": job.tags(),
         "created": job.creation_date().isoformat(),
         "error": job.error_message(),
+    }
+
+
+def listed_row(job: ListedJob) -> dict[str, Any]:
+    """Return what ``jobs list --json`` prints for a job read by the store's listing.
+
+    The fields of :func:`job_row`, and ``primitive_id`` (``"sampler"``, ``"estimator"``, or
+    null for a ``run`` job).
+    """
+    return {
+        "job_id": job.job_id,
+        "status": job.status,
+        "backend": job.backend_name,
+        "name": job.name,
+        "tags": list(job.tags),
+        "created": job.creation_date.isoformat(),
+        "error": job.error_message,
+        "primitive_id": job.primitive_id,
     }
 
 

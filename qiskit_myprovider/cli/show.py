@@ -64,9 +64,13 @@ def cmd_jobs_show(args: argparse.Namespace, ctx: Context) -> int:
     """
     from qiskit.providers import JobStatus
 
+    from qiskit_myprovider.progress.facts import job_progress
+
     with open_jobs(ctx, "show") as provider:
         job = find_job(provider, args.job_id)
         details = job_row(job)
+        kind = getattr(job, "primitive_id", None)
+        details["primitive_id"] = kind if isinstance(kind, str) else None
         steps = job.time_per_step()
         circuits = job.circuits()
         options = job.backend_options()
@@ -83,11 +87,25 @@ def cmd_jobs_show(args: argparse.Namespace, ctx: Context) -> int:
                 "store": provider.store.location,
             }
         )
+        reported = None if job.in_final_state() else job_progress(job)
+        if reported is not None:
+            details["progress"] = {
+                "done": reported.done,
+                "total": reported.total,
+                "unit": reported.unit,
+                "elapsed": reported.elapsed,
+                "expected": reported.expected,
+            }
+            details["progress_text"] = reported.describe()
         if job.in_final_state():
             details["durations"] = durations(steps)
             first, last = next(iter(steps.values())), next(reversed(steps.values()))
             details["duration"] = (last - first).total_seconds()
-        result = job.result() if job.status() is JobStatus.DONE else None
+        done = job.status() is JobStatus.DONE
+        # A primitive's result is a PrimitiveResult: no counts to summarise here.
+        result = job.result() if done and details["primitive_id"] is None else None
+        if done and details["primitive_id"] is not None:
+            details["pub_results"] = len(job.result())
     if result is not None:
         counts = [
             sorted_counts(result.get_counts(i)) if has_counts(result, i) else None
@@ -96,7 +114,7 @@ def cmd_jobs_show(args: argparse.Namespace, ctx: Context) -> int:
         details["counts"] = counts[0] if len(counts) == 1 else counts
         details["time_taken"] = result.time_taken
     if args.json:
-        print_json(details)
+        print_json({k: v for k, v in details.items() if k != "progress_text"})
         return 0
     print_fields(ctx.out, _fields(details, result))
     return 0
@@ -115,6 +133,8 @@ def _fields(details: dict[str, Any], result: Result | None) -> list[tuple[str, s
     fields = [
         ("Job id", escape(details["job_id"])),
         ("Status", styled_status(details["status"])),
+        *((("Progress", escape(details["progress_text"])),) if "progress_text" in details else ()),
+        *((("Kind", escape(details["primitive_id"])),) if details["primitive_id"] else ()),
         ("Backend", escape(details["backend"])),
         ("Name", escape(details["name"] or "-")),
         ("Tags", escape(", ".join(details["tags"]) or "-")),
@@ -135,6 +155,9 @@ def _fields(details: dict[str, Any], result: Result | None) -> list[tuple[str, s
         fields.append(("Header", escape(json.dumps(details["header"]))))
     if result is not None:
         fields.append(("Result", _result_summary(details, result)))
+    elif "pub_results" in details:
+        count = details["pub_results"]
+        fields.append(("Result", f"{count} PUB result{'s' if count != 1 else ''}"))
     if details["error"]:
         fields.append(("Error", f"[red]{escape(details['error'])}[/]"))
     fields.append(("Store", escape(details["store"])))

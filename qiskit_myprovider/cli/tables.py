@@ -114,6 +114,9 @@ def _say_dropped(
 def print_jobs(out: Console, rows: Sequence[dict[str, Any]]) -> None:
     """Print ``jobs list``: short ids, status, backend, name, tags and creation time.
 
+    Where some job is a primitive's, a Kind column says which (``sampler``, ``estimator``,
+    or ``run`` for a ``backend.run`` job); it is the first to go when the width is short.
+
     Where the name and tags cannot have :data:`FREE_TEXT_WIDTH` cells each (or the width of
     their longest value, if less), they go on a line under their job's row instead.
 
@@ -129,16 +132,18 @@ def print_jobs(out: Console, rows: Sequence[dict[str, Any]]) -> None:
     def free(header: str, values: Sequence[str]) -> Column:
         return Column(header, min(_widest(header, values), FREE_TEXT_WIDTH), whole=False)
 
+    kinds = [row.get("primitive_id") or "run" for row in rows]
     whole = [
         Column("Job id", _widest("Job id", ids)),
         Column("Status", _widest("Status", [row["status"] for row in rows])),
+        *([Column("Kind", _widest("Kind", kinds))] if set(kinds) != {"run"} else []),
         Column("Backend", _widest("Backend", [row["backend"] for row in rows])),
     ]
     when = Column("Created", _widest("Created", created))
     columns = [*whole, free("Name", names), free("Tags", tags), when]
     under = width_of(columns) > out.width
     if under:
-        shown = fitting([*whole, when], out.width, ("Created", "Backend", "Status"))
+        shown = fitting([*whole, when], out.width, ("Kind", "Created", "Backend", "Status"))
     else:
         shown = columns
     listing = _table()
@@ -151,6 +156,7 @@ def print_jobs(out: Console, rows: Sequence[dict[str, Any]]) -> None:
     cells = {
         "Job id": ids,
         "Status": [styled_status(row["status"]) for row in rows],
+        "Kind": [escape(kind) for kind in kinds],
         "Backend": [escape(row["backend"]) for row in rows],
         "Name": [escape(name) for name in names],
         "Tags": [escape(tag) for tag in tags],

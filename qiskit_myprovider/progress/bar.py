@@ -14,20 +14,36 @@ from rich.progress import BarColumn, Progress, TextColumn
 from rich.table import Column
 
 from qiskit_myprovider.exceptions import InvalidInputError
-from qiskit_myprovider.progress.columns import ElapsedColumn, GlyphColumn, StateColumn
+from qiskit_myprovider.progress.columns import (
+    ElapsedColumn,
+    FactsColumn,
+    GlyphColumn,
+    StateColumn,
+)
 from qiskit_myprovider.progress.display import (
     default_console,
+    eta_text,
     make_progress,
+    parts_text,
     state_text,
     stop_progress,
 )
-from qiskit_myprovider.progress.facts import origin, queue_position, run_time
+from qiskit_myprovider.progress.facts import (
+    job_facts,
+    job_progress,
+    origin,
+    queue_position,
+    run_time,
+    short_id,
+)
 from qiskit_myprovider.progress.watch import watch
 
 if TYPE_CHECKING:
     from types import TracebackType
 
     from rich.progress import TaskID
+
+    from qiskit_myprovider.job_progress import JobProgress
 
 __all__ = ["ProgressBar"]
 
@@ -37,10 +53,19 @@ class ProgressBar:
 
     Pass an instance as the ``callback`` of :meth:`MyJob.wait_for_final_state
     <qiskit_myprovider.MyJob.wait_for_final_state>` (or of any Qiskit job's). Each job it is
-    called for gets a line: a spinner, the job id, a pulsing bar, its state (with the queue
-    position while it is QUEUED) and the time since the job was created. When the job ends,
-    the line shows the final state (✓ DONE, ✗ ERROR, ⊘ CANCELLED) and its run time; when all
-    its jobs have ended the display stops. ``wait`` sets how often the state is re-read::
+    called for gets a line: a spinner, the job id (its first 8 characters), a bar, the parts
+    done (``3/8 circuits``), its state (with the queue position while it is QUEUED), the time
+    since the job was created, the time it expects to need still (``~4.2 s left``), and what
+    it runs on (backend, qubits, shots)::
+
+        ⠧ Job 6f1c2a9e ━━━━╺━━━━━ 3/8 circuits RUNNING · 5.2 s · ~4.2 s left myprovider_sim…
+
+    The parts and the time left come from the job's ``progress()`` (a
+    :class:`~qiskit_myprovider.job_progress.JobProgress`); for a job without one the bar
+    pulses and those fields stay empty. What does not fit the width is cut from the end of
+    the line. When the job ends, the line shows the final state (✓ DONE, ✗ ERROR, ⊘
+    CANCELLED) and its run time; when all its jobs have ended the display draws its final
+    frame and stops. ``wait`` sets how often the state is re-read::
 
         job.wait_for_final_state(wait=0.1, callback=ProgressBar())
 
@@ -103,19 +128,25 @@ class ProgressBar:
             if tracked.final:
                 return
             state = state_text(status, queue_position(job))
+            reported = job_progress(job)
+            if reported is not None:
+                tracked.reported = reported
             if tracked.task is not None and self._progress is not None:
-                self._progress.update(tracked.task, status=status, state=state)
+                self._progress.update(
+                    tracked.task, status=status, state=state, **_parts(tracked.reported)
+                )
                 return
             if time.monotonic() - tracked.first_seen < self._show_after:
                 return
             progress = self._progress or self._new_progress()
             tracked.task = progress.add_task(
-                f"{escape(self._description)} {escape(job_id)}",
-                total=None,
+                f"{escape(self._description)} {escape(short_id(job_id))}",
                 origin=tracked.origin,
                 elapsed=None,
                 status=status,
                 state=state,
+                facts=job_facts(job).describe(),
+                **_parts(tracked.reported),
             )
             if self._progress is None:
                 self._progress = progress
@@ -162,7 +193,8 @@ class ProgressBar:
                 BarColumn(bar_width=10),
                 StateColumn(table_column=Column(no_wrap=True)),
                 TextColumn("·", style="dim"),
-                ElapsedColumn(),
+                ElapsedColumn(table_column=Column(no_wrap=True)),
+                FactsColumn(),  # last, and the first to be cut: the line is for the state
             ),
             self._transient,
         )
@@ -183,13 +215,17 @@ class ProgressBar:
         elapsed = run_time(tracked.job, status)
         if elapsed is None:
             elapsed = time.monotonic() - tracked.origin
+        reported = job_progress(tracked.job) or tracked.reported
+        fields = _parts(reported)
+        if status is JobStatus.DONE or reported is None:
+            fields.update(total=1 if reported is None else reported.total)
+            fields.update(completed=fields["total"])
         self._progress.update(
             tracked.task,
-            total=1,
-            completed=1,
             status=status,
             state=state_text(status, None),
             elapsed=elapsed,
+            **{**fields, "eta": ""},
         )
 
     def _stop(self) -> None:
@@ -200,10 +236,22 @@ class ProgressBar:
         self._jobs = {k: t for k, t in self._jobs.items() if not t.final and t.task is None}
 
 
+def _parts(reported: JobProgress | None) -> dict[str, Any]:
+    """The task fields of a job's reported progress: the bar's size, the parts, the ETA."""
+    if reported is None:  # a pulsing bar
+        return {"total": None, "completed": 0, "parts": "", "eta": ""}
+    return {
+        "total": reported.total,
+        "completed": reported.done,
+        "parts": parts_text(reported),
+        "eta": eta_text(reported),
+    }
+
+
 class _Tracked:
     """What :class:`ProgressBar` knows about one job."""
 
-    __slots__ = ("final", "first_seen", "job", "origin", "task")
+    __slots__ = ("final", "first_seen", "job", "origin", "reported", "task")
 
     def __init__(self, job: Any, first_seen: float, origin: float) -> None:
         self.job = job
@@ -214,3 +262,5 @@ class _Tracked:
         #: Its line in the display, once shown.
         self.task: TaskID | None = None
         self.final = False
+        #: The last progress the job reported (None: it reports none).
+        self.reported: JobProgress | None = None

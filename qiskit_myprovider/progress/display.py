@@ -18,12 +18,16 @@ from rich.console import Console
 from rich.progress import Progress, ProgressColumn
 from rich.text import Text
 
+from qiskit_myprovider.job_progress import JobProgress
+
 __all__ = [
     "STATE_STYLES",
     "default_console",
+    "eta_text",
     "format_elapsed",
     "live_display_works",
     "make_progress",
+    "parts_text",
     "state_text",
     "stdout_is_terminal",
     "stop_progress",
@@ -58,6 +62,35 @@ def format_elapsed(seconds: float) -> str:
     if whole < 3600:
         return f"{whole // 60} min {whole % 60:02d} s"
     return f"{whole // 3600} h {whole % 3600 // 60:02d} min"
+
+
+def parts_text(progress: JobProgress | None) -> str:
+    """The parts done of a job on a progress line: ``"3/8 circuits"`` (empty if unknown).
+
+    Args:
+        progress: What the job reports (None: nothing).
+
+    Returns:
+        The text.
+    """
+    if progress is None:
+        return ""
+    return f"{progress.done}/{progress.total} {progress.unit}"
+
+
+def eta_text(progress: JobProgress | None) -> str:
+    """The time a job expects to need still: ``"~4.2 s left"`` (empty if unknown or done).
+
+    Args:
+        progress: What the job reports (None: nothing).
+
+    Returns:
+        The text.
+    """
+    remaining = None if progress is None else progress.remaining
+    if progress is None or remaining is None or progress.done >= progress.total:
+        return ""
+    return f"~{format_elapsed(remaining)} left"
 
 
 def state_text(status: JobStatus, position: int | None) -> Text:

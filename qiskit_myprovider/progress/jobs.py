@@ -22,15 +22,18 @@ from qiskit_myprovider.progress.columns import ElapsedColumn, StateColumn
 from qiskit_myprovider.progress.display import (
     STATE_STYLES,
     default_console,
+    format_elapsed,
     make_progress,
     stop_progress,
 )
-from qiskit_myprovider.progress.facts import origin
+from qiskit_myprovider.progress.facts import job_progress, origin
 
 if TYPE_CHECKING:
     from types import TracebackType
 
     from rich.progress import TaskID
+
+    from qiskit_myprovider.job_progress import JobProgress
 
 __all__ = ["JobsProgress"]
 
@@ -47,9 +50,13 @@ _SUMMARY_LABELS: Final = (
 
 
 class JobsProgress:
-    """One progress bar for many jobs: done / total, states, elapsed time.
+    """One progress bar for many jobs: done / total, states, elapsed time, the work done.
 
-    The elapsed time counts from the creation of the first job. Use it as a context manager
+    The elapsed time counts from the creation of the first job. Where the jobs report their
+    progress (``job.progress()``, a :class:`~qiskit_myprovider.job_progress.JobProgress`),
+    the line also shows the parts done of them all (``12/40 circuits``, while every job
+    counts in the same unit) and, once every unfinished job expects a time, the longest of
+    them (``~3.1 s left``); the bar itself counts jobs. Use it as a context manager
     around :meth:`wait`, or call :meth:`wait` alone (it then opens and closes the display
     itself)::
 
@@ -90,6 +97,7 @@ class JobsProgress:
         self._origin = min(origin(job, now) for job in self._jobs)
         self._ended: float | None = None
         self._statuses: list[JobStatus | None] = [None] * len(self._jobs)
+        self._reported: list[JobProgress | None] = [None] * len(self._jobs)
 
     @property
     def total(self) -> int:
@@ -126,7 +134,7 @@ class JobsProgress:
                     MofNCompleteColumn(),
                     StateColumn(table_column=Column(no_wrap=True)),
                     TextColumn("·", style="dim"),
-                    ElapsedColumn(),
+                    ElapsedColumn(table_column=Column(no_wrap=True)),
                 ),
                 self._transient,
             )
@@ -138,6 +146,7 @@ class JobsProgress:
                 origin=self._origin,
                 elapsed=None,
                 state=self._summary(),
+                **self._work(),
             )
             self._progress.start()
 
@@ -163,7 +172,11 @@ class JobsProgress:
                     self._ended = time.monotonic()
                 elapsed = None if self._ended is None else self._ended - self._origin
                 self._progress.update(
-                    self._task, completed=done, state=self._summary(), elapsed=elapsed
+                    self._task,
+                    completed=done,
+                    state=self._summary(),
+                    elapsed=elapsed,
+                    **self._work(),
                 )
         return done
 
@@ -171,7 +184,32 @@ class JobsProgress:
         for index, job in enumerate(self._jobs):
             if self._statuses[index] not in JOB_FINAL_STATES:
                 self._statuses[index] = job.status()
+                reported = job_progress(job)
+                if reported is not None:
+                    self._reported[index] = reported
         return self.done
+
+    def _work(self) -> dict[str, Any]:
+        """The ``parts`` and ``eta`` fields: the work done of all jobs, the longest time left."""
+        reported = [
+            (r, status is JobStatus.DONE)
+            for r, status in zip(self._reported, self._statuses, strict=True)
+            if r is not None
+        ]
+        units = {r.unit for r, _ in reported}
+        parts = ""
+        if reported and len(units) == 1:
+            done = sum(r.total if finished else r.done for r, finished in reported)
+            parts = f"{done}/{sum(r.total for r, _ in reported)} {units.pop()}"
+        unfinished = [
+            r for r, status in zip(self._reported, self._statuses, strict=True)
+            if status not in JOB_FINAL_STATES
+        ]  # fmt: skip
+        remaining = [r.remaining if r is not None else None for r in unfinished]
+        eta = ""
+        if unfinished and all(seconds is not None for seconds in remaining):
+            eta = f"~{format_elapsed(max(s for s in remaining if s is not None))} left"
+        return {"parts": parts, "eta": eta}
 
     def wait(self, timeout: float | None = None) -> None:
         """Wait until every job has ended, keeping the bar up to date.

@@ -9,7 +9,7 @@ from typing import Any, Final
 from qiskit.providers import JobStatus
 from qiskit.providers.jobstatus import JOB_FINAL_STATES
 
-from qiskit_myprovider.progress.facts import queue_position, run_time
+from qiskit_myprovider.progress.facts import job_progress, queue_position, run_time
 from qiskit_myprovider.progress.watch import LOGGER_NAME, watch
 
 __all__ = ["LoggingCallback"]
@@ -19,7 +19,8 @@ class LoggingCallback:
     """A ``wait_for_final_state`` callback that logs each change of a job's state.
 
     One record when a job is first seen (``Job <id> is QUEUED (position 2 in the queue)``),
-    one on each later change (``... is RUNNING``), and one when it ends (``... is DONE after
+    one on each later change (``... is RUNNING``, with what the job's ``progress()`` reports:
+    ``... is RUNNING (3/8 circuits, ~4.2 s left)``), and one when it ends (``... is DONE after
     1.234 s``, or ``... is ERROR: <why>``), from a watcher thread, since callbacks stop once
     the job is final. Repeated calls in the same state log nothing. One instance can follow
     any number of jobs::
@@ -57,6 +58,10 @@ class LoggingCallback:
         if status is JobStatus.QUEUED and (position := queue_position(job)) is not None:
             self.logger.log(
                 self.level, "Job %s is QUEUED (position %d in the queue)", job_id, position
+            )
+        elif (reported := job_progress(job)) is not None:
+            self.logger.log(
+                self.level, "Job %s is %s (%s)", job_id, status.name, reported.describe()
             )
         else:
             self.logger.log(self.level, "Job %s is %s", job_id, status.name)

@@ -21,6 +21,7 @@ One module per concept::
     codec.py         record values as SQLite columns and blobs (QPY, typed JSON, zlib)
     files.py         private files: 0600 / 0700 whatever the umask, a warning for shared ones
     legacy.py        migrate_pickles: converting older stores' pickles, on the owner's word
+    listing.py       a Qiskit-free, read-only listing of a store file (``jobs list``, id prefixes)
     queries.py       the SQL of listings
     sqlite.py        SQLiteJobStore: connections, transactions, retries, error translation
     write_behind.py  WriteBehindStore
@@ -28,14 +29,23 @@ One module per concept::
 
 from __future__ import annotations
 
-from qiskit_myprovider.store.legacy import migrate_pickles
-from qiskit_myprovider.store.memory import MemoryJobStore
-from qiskit_myprovider.store.owners import Owner, make_owner_token, owner_is_gone, parse_owner
-from qiskit_myprovider.store.paths import STORE_ENV_VAR, default_store_path
-from qiskit_myprovider.store.record import UPDATABLE_FIELDS, JobQuery, JobRecord, JobStore
-from qiskit_myprovider.store.schema import SCHEMA_VERSION
-from qiskit_myprovider.store.sqlite import SQLiteJobStore
-from qiskit_myprovider.store.write_behind import WriteBehindStore
+import importlib
+from typing import TYPE_CHECKING, Any, Final
+
+if TYPE_CHECKING:
+    from qiskit_myprovider.store.legacy import migrate_pickles
+    from qiskit_myprovider.store.memory import MemoryJobStore
+    from qiskit_myprovider.store.owners import (
+        Owner,
+        make_owner_token,
+        owner_is_gone,
+        parse_owner,
+    )
+    from qiskit_myprovider.store.paths import STORE_ENV_VAR, default_store_path
+    from qiskit_myprovider.store.record import UPDATABLE_FIELDS, JobQuery, JobRecord, JobStore
+    from qiskit_myprovider.store.schema import SCHEMA_VERSION
+    from qiskit_myprovider.store.sqlite import SQLiteJobStore
+    from qiskit_myprovider.store.write_behind import WriteBehindStore
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -54,3 +64,36 @@ __all__ = [
     "owner_is_gone",
     "parse_owner",
 ]
+
+#: Where each name lives. They are imported on first use (PEP 562): most of them pull in
+#: Qiskit, which ``listing.py`` (and with it ``jobs list``) does without.
+_LAZY: Final = {
+    "SCHEMA_VERSION": "schema",
+    "STORE_ENV_VAR": "paths",
+    "UPDATABLE_FIELDS": "record",
+    "JobQuery": "record",
+    "JobRecord": "record",
+    "JobStore": "record",
+    "MemoryJobStore": "memory",
+    "Owner": "owners",
+    "SQLiteJobStore": "sqlite",
+    "WriteBehindStore": "write_behind",
+    "default_store_path": "paths",
+    "make_owner_token": "owners",
+    "migrate_pickles": "legacy",
+    "owner_is_gone": "owners",
+    "parse_owner": "owners",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"qiskit_myprovider.store.{module}"), name)
+    globals()[name] = value  # later look-ups find it without coming here
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

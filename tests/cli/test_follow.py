@@ -31,7 +31,7 @@ def gated_job() -> Iterator[tuple[Gate, MyJob]]:
         gate.open()
 
 
-def test_waiting_on_a_terminal_shows_a_progress_bar_with_state_and_elapsed_time(
+def test_waiting_on_a_terminal_shows_a_progress_bar_with_state_time_and_what_it_runs(
     gated_job: tuple[Gate, MyJob],
 ) -> None:
     gate, job = gated_job
@@ -44,8 +44,9 @@ def test_waiting_on_a_terminal_shows_a_progress_bar_with_state_and_elapsed_time(
     opener.join()
     shown = stream.getvalue()
     assert job.status() is JobStatus.DONE
-    assert f"Job {job.job_id()}" in shown
-    assert re.search(r"━ RUNNING · \d+\.\d s", shown)
+    assert f"Job {job.job_id()[:8]} " in shown  # the short id, as 'jobs list' shows it
+    assert re.search(r"━ (\d+/\d+ circuits )?RUNNING · \d+\.\d s", shown)
+    assert "myprovider_simulator · 2 qubits · 10 shots" in shown
     assert "\x1b[?25h" in shown  # the cursor is shown again
 
 

@@ -50,6 +50,25 @@ def test_a_unique_prefix_stands_for_its_id(
         assert resolve_job_id(related, text) == expected
 
 
+def test_a_prefix_is_looked_up_in_the_store_file_without_listing_every_job(
+    related: MyProvider, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def every_job(**_: object) -> None:
+        raise AssertionError("every job was read")
+
+    monkeypatch.setattr(related, "jobs", every_job)
+    assert resolve_job_id(related, COUSIN[:MIN_PREFIX]) == COUSIN
+    assert resolve_job_id(related, COUSIN.replace("-", "")[:20]) == COUSIN
+    with pytest.raises(CommandError, match="ambiguous: 2 jobs"):
+        resolve_job_id(related, TWINS[0][:MIN_PREFIX])
+
+
+def test_a_memory_store_is_searched_by_reading_its_jobs() -> None:
+    with MyProvider(store=":memory:") as provider:
+        job_id = add_record(provider, COUSIN)
+        assert resolve_job_id(provider, job_id[:MIN_PREFIX]) == job_id
+
+
 def test_an_ambiguous_prefix_names_the_candidates(related: MyProvider) -> None:
     with pytest.raises(CommandError) as caught:
         resolve_job_id(related, TWINS[0][:MIN_PREFIX])

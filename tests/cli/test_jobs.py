@@ -9,10 +9,11 @@ import json
 import os
 import re
 import socket
+import sqlite3
 import subprocess
 import sys
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -163,8 +164,27 @@ def test_list_json_is_one_object_per_job(run: Run, three_jobs: list[MyJob]) -> N
     rows = json.loads(out)
     assert code == 0
     assert [row["job_id"] for row in rows] == [three_jobs[2].job_id(), three_jobs[1].job_id()]
-    assert set(rows[0]) == {"job_id", "status", "backend", "name", "tags", "created", "error"}
+    assert set(rows[0]) == {
+        *("job_id", "status", "backend", "name", "tags", "created", "error", "primitive_id")
+    }
+    assert rows[0]["primitive_id"] is None
     assert rows[1]["tags"] == ["a", "b"]
+
+
+def test_a_store_the_listing_cannot_read_is_listed_through_the_provider(
+    run: Run, three_jobs: list[MyJob], store_path: Path
+) -> None:
+    damaged = three_jobs[0].job_id()
+    with sqlite3.connect(store_path) as conn:
+        conn.execute("UPDATE jobs SET tags = 'not json' WHERE job_id = ?", (damaged,))
+    conn.close()
+    code, out, _ = run("jobs", "list", "--json")
+    rows = {row["job_id"]: row for row in json.loads(out)}
+    assert code == 0
+    assert set(rows) == {job.job_id() for job in three_jobs}
+    assert rows[damaged]["status"] == "ERROR"
+    assert rows[damaged]["error"].startswith("damaged record")
+    assert rows[damaged]["primitive_id"] is None
 
 
 def test_list_of_an_empty_store_says_so(run: Run, store_path: Path) -> None:
@@ -329,3 +349,15 @@ def test_cancel_of_a_job_whose_owner_never_acts_names_the_owner(
     assert f"pid {os.getpid()} on host" in err
     assert "asked to cancel it" in err
     assert provider.store.get(job_id).status is JobStatus.RUNNING  # untouched
+
+
+def test_result_of_a_primitive_job_says_where_its_result_is(
+    stored: MyProvider, mistake: Callable[..., str]
+) -> None:
+    from qiskit_myprovider.primitives import SamplerV2
+
+    job = SamplerV2(mode=stored.get_backend()).run([bell_circuit()], shots=10)
+    job.result()
+    err = mistake("jobs", "result", job.job_id())
+    assert f"job {job.job_id()} is a sampler job, whose result is a PrimitiveResult" in err
+    assert f"provider.job('{job.job_id()}').result()" in err

@@ -96,3 +96,41 @@ def test_show_fits_the_terminal_and_breaks_options_only_between_them(
     for token in tokens:  # each option whole, on one line
         assert any(token in line for line in lines[start:end]), token
     assert end - start > 1  # the options did need more than one line
+
+
+def test_a_sampler_job_shows_its_kind_and_its_pub_results(run: Run, stored: MyProvider) -> None:
+    from qiskit_myprovider.primitives import SamplerV2
+
+    job = SamplerV2(mode=stored.get_backend()).run([bell_circuit()], shots=10)
+    job.result()
+    code, out, err = run("jobs", "show", job.job_id()[:8])
+    assert (code, err) == (0, "")
+    assert re.search(r"^Kind: +sampler$", out, re.M)
+    assert re.search(r"^Result: +1 PUB result$", out, re.M)
+    code, out, _ = run("jobs", "show", job.job_id(), "--json")
+    shown = json.loads(out)
+    assert (shown["primitive_id"], shown["pub_results"]) == ("sampler", 1)
+    assert "counts" not in shown
+    # ... and the listing, read without Qiskit, names its kind.
+    code, out, _ = run("jobs", "list", "--json")
+    assert [row["primitive_id"] for row in json.loads(out)] == ["sampler"]
+    assert "Kind" in run("jobs", "list")[1].splitlines()[0]
+
+
+def test_an_unfinished_job_shows_the_progress_it_reports(
+    run: Run, stored: MyProvider, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from qiskit_myprovider.job_progress import JobProgress
+
+    job_id = add_record(stored, status=JobStatus.RUNNING)
+    reported = JobProgress(3, 8, elapsed=2.0, expected=6.0)
+    monkeypatch.setattr(MyJob, "progress", lambda self: reported, raising=False)
+    code, out, _ = run("jobs", "show", job_id)
+    assert code == 0
+    assert re.search(r"^Progress: +3/8 circuits, ~4\.0 s left$", out, re.M)
+    shown = json.loads(run("jobs", "show", job_id, "--json")[1])
+    assert shown["progress"] == {
+        "done": 3, "total": 8, "unit": "circuits", "elapsed": 2.0, "expected": 6.0,
+    }  # fmt: skip
+    monkeypatch.delattr(MyJob, "progress")  # a job that reports none shows no line
+    assert "Progress" not in run("jobs", "show", job_id)[1]

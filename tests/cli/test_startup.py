@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
+from qiskit_myprovider import MyProvider
 from tests.cli.conftest import CHILD_TIMEOUT
+from tests.conftest import bell_circuit
 from tests.support import ROOT, child_env
 
 #: Top-level packages that only a command that runs or reads jobs may load.
@@ -87,6 +90,21 @@ def test_help_and_argument_mistakes_import_no_qiskit(argv: list[str], code: int)
     done = child("-c", PROBE.format(heavy=set(HEAVY)), *argv)
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines()[-1] == str(code)  # status, and no heavy module after it
+
+
+@pytest.mark.parametrize("extra", [[], ["--json"], ["--tag", "b", "--status", "DONE"]])
+def test_jobs_list_of_a_store_with_jobs_imports_no_qiskit(tmp_path: Path, extra: list[str]) -> None:
+    path = tmp_path / "jobs.sqlite3"
+    with MyProvider(store=path, executor="thread") as provider:
+        for tags in (["a"], ["a", "b"]):
+            provider.get_backend().run(bell_circuit(), shots=10, job_tags=tags).result()
+    argv = ["--store", str(path), "jobs", "list", *extra]
+    done = child("-c", PROBE.format(heavy=set(HEAVY)), *argv)
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[-1] == "0"  # status 0, and no heavy module after it
+    listed = "\n".join(lines[:-1])
+    assert listed.count("DONE") == (1 if "--tag" in extra else 2)
 
 
 def test_importing_the_package_imports_no_qiskit() -> None:

@@ -182,6 +182,29 @@ def test_below_80_columns_the_least_important_columns_go_and_a_line_says_so() ->
 
 
 @pytest.mark.parametrize("width", WIDTHS)
+def test_a_kind_column_names_primitive_jobs_and_is_the_first_to_go(width: int) -> None:
+    rows = short_rows()
+    for index, row in enumerate(rows):
+        row["primitive_id"] = ["sampler", "estimator", None][index % 3]
+    lines = render(width, print_jobs, rows)
+    check_listing(lines, rows, width)
+    assert lines[0].split()[:5] == ["Job", "id", "Status", "Kind", "Backend"]
+    for row in rows:
+        line = next(line for line in lines if line.startswith(row["job_id"][:MIN_PREFIX]))
+        assert f" {row['primitive_id'] or 'run'} " in line
+    narrow = render(JOBS_NARROW, print_jobs, rows)
+    assert "Kind" not in narrow[0]
+    assert words_in_order("(Kind, Created not shown at this width;", narrow[-3:])
+
+
+def test_without_primitive_jobs_there_is_no_kind_column() -> None:
+    rows = short_rows()
+    for row in rows:
+        row["primitive_id"] = None
+    assert "Kind" not in render(100, print_jobs, rows)[0]
+
+
+@pytest.mark.parametrize("width", WIDTHS)
 def test_the_catalogue_keeps_its_description_and_every_column(width: int) -> None:
     rows = backend_rows()
     lines = render(width, print_backends, rows)

@@ -9,15 +9,28 @@ from __future__ import annotations
 import io
 import re
 import threading
-from typing import Final
+from typing import Any, Final
 
 import pytest
 from rich.console import Console
 
 from qiskit_myprovider import MyBackend, MyJob
+from qiskit_myprovider.job_progress import JobProgress
 from tests.conftest import Gate, bell_circuit
 
-__all__ = ["HOLD", "NOTICED", "POLL", "open_gate_after", "plain", "strip_ansi", "terminal"]
+__all__ = [
+    "ETA",
+    "FACTS",
+    "HOLD",
+    "NOTICED",
+    "PARTS",
+    "POLL",
+    "Reporting",
+    "open_gate_after",
+    "plain",
+    "strip_ansi",
+    "terminal",
+]
 
 #: How long a gated job is held in its state while a display follows it (several redraws).
 HOLD: Final = 0.5
@@ -25,6 +38,13 @@ HOLD: Final = 0.5
 POLL: Final = 0.05
 #: How long a watcher thread may take to draw or log a job's end on a loaded machine.
 NOTICED: Final = 10.0
+
+#: What a line says of a one-Bell-circuit, 10-shot job on the default backend.
+FACTS: Final = "myprovider_simulator · 2 qubits · 10 shots"
+#: The parts done, where the job reports them (a pattern).
+PARTS: Final = r"(?:\d+/\d+ circuits )?"
+#: The time left, where the job reports it (a pattern).
+ETA: Final = r"(?: · ~\S+ s left)?"
 
 _ANSI: Final = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 
@@ -50,6 +70,41 @@ def open_gate_after(gate: Gate, seconds: float = HOLD) -> threading.Timer:
     timer = threading.Timer(seconds, gate.open)
     timer.start()
     return timer
+
+
+class Reporting:
+    """A real job that reports the progress a test sets, for display tests.
+
+    Everything but ``progress()`` is the real job's. Displays are handed this object (as the
+    callback's ``job``); it is no stand-in for how a job computes its progress.
+
+    Attributes:
+        reported: What ``progress()`` returns; an exception is raised instead; None with
+            ``has_progress=False`` makes ``progress`` missing altogether.
+    """
+
+    def __init__(
+        self,
+        job: MyJob,
+        reported: JobProgress | Exception | None = None,
+        *,
+        has_progress: bool = True,
+    ) -> None:
+        self._job = job
+        self.reported = reported
+        self._has_progress = has_progress
+
+    def __getattr__(self, name: str) -> Any:
+        if name == "progress":
+            if not self._has_progress:
+                raise AttributeError(name)
+            return self._progress
+        return getattr(self._job, name)
+
+    def _progress(self) -> JobProgress | None:
+        if isinstance(self.reported, Exception):
+            raise self.reported
+        return self.reported
 
 
 @pytest.fixture

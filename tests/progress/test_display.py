@@ -27,7 +27,7 @@ from qiskit_myprovider.progress.display import (
     stop_progress,
 )
 from tests.conftest import Gate, bell_circuit
-from tests.progress.conftest import POLL, open_gate_after, strip_ansi, terminal
+from tests.progress.conftest import FACTS, PARTS, POLL, open_gate_after, strip_ansi, terminal
 
 
 @pytest.fixture
@@ -161,5 +161,5 @@ def test_in_jupyter_without_ipywidgets_the_bar_shows_the_final_line_once_and_nev
     assert shown_while_waiting
     assert set(shown_while_waiting) == {0}
     [final] = [strip_ansi(text) for text in notebook_output]
-    assert re.fullmatch(rf"✓ Job {job.job_id()} ━+ DONE · \d+\.\d s\n", final)
+    assert re.fullmatch(rf"✓ Job {job.job_id()[:8]} ━+ {PARTS}DONE · \d+\.\d s {FACTS}\n", final)
     assert stream.getvalue() == ""  # a notebook console writes to the notebook, not the file

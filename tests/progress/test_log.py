@@ -8,14 +8,16 @@ import threading
 from typing import Final
 
 import pytest
+from qiskit.providers import JobStatus
 from qiskit.result import Result
 
 from qiskit_myprovider import MyBackend, MyProvider
 from qiskit_myprovider.exceptions import SimulationError
 from qiskit_myprovider.execution import SimulationTask, ThreadExecutor
+from qiskit_myprovider.job_progress import JobProgress
 from qiskit_myprovider.progress import LoggingCallback
 from tests.conftest import Gate, bell_circuit
-from tests.progress.conftest import HOLD, NOTICED, POLL, open_gate_after
+from tests.progress.conftest import HOLD, NOTICED, POLL, Reporting, open_gate_after
 from tests.support import PATIENCE, wait_until
 
 #: The ``wait=`` of the test that counts calls: about HOLD / FAST_POLL calls while queued.
@@ -82,3 +84,21 @@ def test_logging_callback_logs_a_failure_as_a_warning_with_its_reason(
     assert (first.levelno, first.getMessage()) == (logging.DEBUG, f"Job {job.job_id()} is RUNNING")
     assert warning.getMessage().startswith(f"Job {job.job_id()} is ERROR after ")
     assert warning.getMessage().endswith("insufficient memory (test)")
+
+
+def test_logging_callback_names_the_progress_the_job_reports(
+    gated: tuple[Gate, MyBackend], caplog: pytest.LogCaptureFixture
+) -> None:
+    gate, backend = gated
+    job = backend.run(bell_circuit(), shots=10)
+    gate.wait_started()
+    callback = LoggingCallback()
+    with caplog.at_level(logging.INFO, logger="qiskit_myprovider.progress"):
+        callback(
+            job.job_id(),
+            JobStatus.RUNNING,
+            Reporting(job, JobProgress(3, 8, elapsed=2.0, expected=6.0)),
+        )
+        gate.open()
+        job.wait_for_final_state(timeout=PATIENCE)
+    assert f"Job {job.job_id()} is RUNNING (3/8 circuits, ~4.0 s left)" in caplog.messages
