@@ -148,13 +148,9 @@ def cmd_jobs_result(args: argparse.Namespace, ctx: Context) -> int:
     with open_jobs(ctx, "result") as provider:
         job = find_job(provider, args.job_id)
         kind = getattr(job, "primitive_id", None)
-        if kind is not None:
-            raise CommandError(
-                f"job {job.job_id()} is a {kind} job, whose result is a PrimitiveResult (no "
-                f"counts table); read it in Python with provider.job('{job.job_id()}')"
-                f".result(), or see 'qiskit-myprovider jobs show {job.job_id()[:8]}'"
-            )
         wait_or_explain(job, ctx, args.timeout)
+        if kind is not None:
+            return _primitive_result(job, args, ctx)
         status = job.status()
         result = job.result() if status is JobStatus.DONE else None
         experiments = len(result.results) if result is not None else 0
@@ -248,3 +244,26 @@ def cmd_jobs_cancel(args: argparse.Namespace, ctx: Context) -> int:
             f"job {job.job_id()} had already ended ({status.name}{detail}); nothing to cancel",
             EXIT_JOB_FAILED,
         )
+
+
+def _primitive_result(job: Any, args: argparse.Namespace, ctx: Context) -> int:
+    """A primitive job's result: one line per PUB (its ``PrimitiveResult`` is for Python)."""
+    from qiskit.providers import JobStatus
+
+    from qiskit_myprovider.primitives.summary import pub_summaries
+
+    if job.status() is not JobStatus.DONE:
+        return report_job(job, argparse.Namespace(json=args.json, top=args.top), ctx)
+    lines = pub_summaries(job.result())
+    if args.json:
+        print_json({**job_summary(job), "primitive_id": job.primitive_id, "pub_results": lines})
+        return 0
+    ctx.out.print(
+        f"Job {job.job_id()} ({job.primitive_id}): {len(lines)} PUB result"
+        f"{'s' if len(lines) != 1 else ''}; in Python: provider.job('{job.job_id()}').result()",
+        markup=False,
+        highlight=False,
+    )
+    for line in lines:
+        ctx.out.print(line, markup=False, highlight=False)
+    return 0

@@ -105,7 +105,9 @@ def cmd_jobs_show(args: argparse.Namespace, ctx: Context) -> int:
         # A primitive's result is a PrimitiveResult: no counts to summarise here.
         result = job.result() if done and details["primitive_id"] is None else None
         if done and details["primitive_id"] is not None:
-            details["pub_results"] = len(job.result())
+            from qiskit_myprovider.primitives.summary import pub_summaries
+
+            details["pub_results"] = pub_summaries(job.result())
     if result is not None:
         counts = [
             sorted_counts(result.get_counts(i)) if has_counts(result, i) else None
@@ -156,8 +158,9 @@ def _fields(details: dict[str, Any], result: Result | None) -> list[tuple[str, s
     if result is not None:
         fields.append(("Result", _result_summary(details, result)))
     elif "pub_results" in details:
-        count = details["pub_results"]
-        fields.append(("Result", f"{count} PUB result{'s' if count != 1 else ''}"))
+        lines = details["pub_results"]
+        head = f"{len(lines)} PUB result{'s' if len(lines) != 1 else ''}"
+        fields.append(("Result", escape("\n".join([head, *lines]))))
     if details["error"]:
         fields.append(("Error", f"[red]{escape(details['error'])}[/]"))
     fields.append(("Store", escape(details["store"])))

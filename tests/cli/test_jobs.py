@@ -13,7 +13,7 @@ import sqlite3
 import subprocess
 import sys
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -351,13 +351,19 @@ def test_cancel_of_a_job_whose_owner_never_acts_names_the_owner(
     assert provider.store.get(job_id).status is JobStatus.RUNNING  # untouched
 
 
-def test_result_of_a_primitive_job_says_where_its_result_is(
-    stored: MyProvider, mistake: Callable[..., str]
-) -> None:
-    from qiskit_myprovider.primitives import SamplerV2
+def test_result_of_a_primitive_job_is_one_line_per_pub(stored: MyProvider, run: Run) -> None:
+    from qiskit_myprovider.primitives import EstimatorV2
 
-    job = SamplerV2(mode=stored.get_backend()).run([bell_circuit()], shots=10)
+    unmeasured = bell_circuit().remove_final_measurements(inplace=False)
+    pubs = [(unmeasured, ["ZZ", "XX"]), (unmeasured, "ZI")]
+    job = EstimatorV2(mode=stored.get_backend()).run(pubs)
     job.result()
-    err = mistake("jobs", "result", job.job_id())
-    assert f"job {job.job_id()} is a sampler job, whose result is a PrimitiveResult" in err
-    assert f"provider.job('{job.job_id()}').result()" in err
+    code, out, err = run("jobs", "result", job.job_id()[:8])
+    assert (code, err) == (0, "")
+    lines = out.splitlines()
+    assert lines[0].startswith(f"Job {job.job_id()} (estimator): 2 PUB results")
+    assert lines[1:] == ["PUB 0: evs (2,), precision 0; [1, 1]", "PUB 1: evs (), precision 0; [0]"]
+    code, out, _ = run("jobs", "result", job.job_id(), "--json")
+    shown = json.loads(out)
+    assert (shown["primitive_id"], shown["status"]) == ("estimator", "DONE")
+    assert shown["pub_results"] == lines[1:]

@@ -101,15 +101,19 @@ def test_show_fits_the_terminal_and_breaks_options_only_between_them(
 def test_a_sampler_job_shows_its_kind_and_its_pub_results(run: Run, stored: MyProvider) -> None:
     from qiskit_myprovider.primitives import SamplerV2
 
-    job = SamplerV2(mode=stored.get_backend()).run([bell_circuit()], shots=10)
+    job = SamplerV2(mode=stored.get_backend(), options={"seed": 2}).run([bell_circuit()], shots=10)
     job.result()
     code, out, err = run("jobs", "show", job.job_id()[:8])
     assert (code, err) == (0, "")
     assert re.search(r"^Kind: +sampler$", out, re.M)
     assert re.search(r"^Result: +1 PUB result$", out, re.M)
+    pub_line = r"^ +PUB 0: shape \(\), 10 shots, meas 2 bits; most common meas=(00|11)"
+    assert re.search(pub_line, out, re.M)
     code, out, _ = run("jobs", "show", job.job_id(), "--json")
     shown = json.loads(out)
-    assert (shown["primitive_id"], shown["pub_results"]) == ("sampler", 1)
+    assert shown["primitive_id"] == "sampler"
+    assert len(shown["pub_results"]) == 1
+    assert shown["pub_results"][0].startswith("PUB 0: shape (), 10 shots")
     assert "counts" not in shown
     # ... and the listing, read without Qiskit, names its kind.
     code, out, _ = run("jobs", "list", "--json")
