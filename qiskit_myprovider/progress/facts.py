@@ -74,14 +74,17 @@ def job_progress(job: Any) -> JobProgress | None:
 
     Returns:
         The :class:`~qiskit_myprovider.job_progress.JobProgress`, or None if the job has no
-        ``progress()``, it fails, or it returns anything else.
+        ``progress()``, it fails, it returns anything else, or it counts its work as one part
+        (a job run whole: ``0/1`` says no more than its state does).
     """
     read = getattr(job, "progress", None)
     try:
         progress = read() if callable(read) else None
     except Exception:
         return None
-    return progress if isinstance(progress, JobProgress) else None
+    if not isinstance(progress, JobProgress) or progress.total <= 1:
+        return None
+    return progress
 
 
 def job_facts(job: Any) -> JobFacts:

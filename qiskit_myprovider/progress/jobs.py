@@ -198,7 +198,8 @@ class JobsProgress:
         ]
         units = {r.unit for r, _ in reported}
         parts = ""
-        if reported and len(units) == 1:
+        # Parts only add up when every job counts its own (a job run whole reports none).
+        if reported and len(reported) == len(self._jobs) and len(units) == 1:
             done = sum(r.total if finished else r.done for r, finished in reported)
             parts = f"{done}/{sum(r.total for r, _ in reported)} {units.pop()}"
         unfinished = [

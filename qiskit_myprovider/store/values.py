@@ -68,7 +68,8 @@ _PLAIN: Final = (str, int, float, bool, type(None))
 def dumps(value: object) -> bytes:
     """Encode ``value`` as a typed-JSON document (UTF-8 bytes)."""
     document = {"__format__": FORMAT, "value": _encode(value)}
-    return json.dumps(document, separators=(",", ":"), ensure_ascii=False).encode()
+    # ASCII escapes keep any text, lone surrogates included (they have no UTF-8 form).
+    return json.dumps(document, separators=(",", ":")).encode()
 
 
 def loads(data: bytes) -> Any:

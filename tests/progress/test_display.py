@@ -163,3 +163,19 @@ def test_in_jupyter_without_ipywidgets_the_bar_shows_the_final_line_once_and_nev
     [final] = [strip_ansi(text) for text in notebook_output]
     assert re.fullmatch(rf"✓ Job {job.job_id()[:8]} ━+ {PARTS}DONE · \d+\.\d s {FACTS}\n", final)
     assert stream.getvalue() == ""  # a notebook console writes to the notebook, not the file
+
+
+def test_a_job_that_counts_itself_as_one_part_reports_no_parts() -> None:
+    from qiskit_myprovider.job_progress import JobProgress
+    from qiskit_myprovider.progress.facts import job_progress
+
+    class Whole:
+        def progress(self) -> JobProgress:
+            return JobProgress(0, 1, "circuits")
+
+    class Split:
+        def progress(self) -> JobProgress:
+            return JobProgress(3, 8, "circuits", 1.0, 2.0)
+
+    assert job_progress(Whole()) is None
+    assert job_progress(Split()) == JobProgress(3, 8, "circuits", 1.0, 2.0)

@@ -104,3 +104,9 @@ def test_an_unknown_tag_a_newer_format_or_an_object_dtype_is_refused() -> None:
     data = base64.b64encode(b"\x00" * 8).decode()
     with pytest.raises(ValueError, match="holds Python objects"):
         loads(_document({"__type__": "ndarray", "dtype": "|O", "shape": [1], "data": data}))
+
+
+def test_text_with_a_lone_surrogate_round_trips() -> None:
+    """Python strings may hold what UTF-8 cannot (a fuzzed option value found it)."""
+    value = {"accept_distributed_results": "\ud800", "name": "Grüße ✓"}
+    assert loads(dumps(value)) == value
