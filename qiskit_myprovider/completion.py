@@ -118,5 +118,6 @@ def as_completed(jobs: Iterable[_J], timeout: float | None = None) -> Iterator[_
     except TimeoutError:
         pending = sum(1 for future in by_future if not future.done())
         raise JobTimeoutError(
-            f"{pending} of {len(by_future)} jobs had not ended after {timeout} s; they keep running"
+            f"{pending} of {len(by_future)} jobs had not ended after {timeout} s; they keep "
+            "running"
         ) from None

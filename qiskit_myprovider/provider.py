@@ -103,7 +103,10 @@ class MyProvider:
         self._stand_ins: dict[str, MyBackend] = {}
 
     def __repr__(self) -> str:
-        return f"<MyProvider store={self.store.location!r} executor={self._engine.executor_spec!r}>"
+        return (
+            f"<MyProvider store={self.store.location!r} "
+            f"executor={self._engine.executor_spec!r}>"
+        )
 
     def __enter__(self) -> MyProvider:
         return self

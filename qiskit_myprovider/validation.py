@@ -206,7 +206,8 @@ def validate_job_id(job_id: object) -> str:
         return str(uuid.UUID(job_id))
     except ValueError:
         raise InvalidInputError(
-            f"'{job_id}' is not a job id (job ids look like '3f2b8c1e-5d4a-4e6f-9a7b-1c2d3e4f5a6b')"
+            f"'{job_id}' is not a job id (job ids look like "
+            "'3f2b8c1e-5d4a-4e6f-9a7b-1c2d3e4f5a6b')"
         ) from None
 
 

@@ -180,3 +180,4 @@ def _virtual_to_physical(circuit: QuantumCircuit, width: int) -> list[int]:
     if layout is None:
         return list(range(width))
     return list(layout.final_index_layout())[:width]
+

@@ -190,3 +190,4 @@ def _to_circuit(circuit: object, label: str, cache: dict[str, QuantumCircuit]) -
 def measures(circuit: QuantumCircuit) -> bool:
     """Return whether ``circuit`` measures anything (has counts to report)."""
     return any(instruction.operation.name == "measure" for instruction in circuit.data)
+

@@ -122,6 +122,8 @@ class JobPlan:
         return layout
 
 
+
+
 def counts_plans(
     items: list[Item],
     shot_groups: Sequence[Sequence[int]] | None,
@@ -384,9 +386,12 @@ def _parametrise(circuit: QuantumCircuit) -> tuple[QuantumCircuit, list[Paramete
     return template, parameters
 
 
-def _by_item(positions: Iterable[int], experiments: Sequence[tuple[int, int]]) -> dict[int, _Rows]:
+def _by_item(
+    positions: Iterable[int], experiments: Sequence[tuple[int, int]]
+) -> dict[int, _Rows]:
     grouped: dict[int, _Rows] = {}
     for position in positions:
         item_index, row = experiments[position]
         grouped.setdefault(item_index, []).append((position, row))
     return grouped
+

@@ -264,3 +264,5 @@ class Job(ABC):
         return (
             f"{type(self).__name__}(job_id={self._job_id!r}, status={self._last_known_status.name})"
         )
+
+
