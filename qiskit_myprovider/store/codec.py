@@ -24,13 +24,13 @@ import json
 import sqlite3
 import zlib
 from collections.abc import Mapping, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Final
 
 from qiskit.providers import JobStatus
 
 from qiskit_myprovider.circuit_codec import decode_circuits, encode_circuits
-from qiskit_myprovider.clock import aware
+from qiskit_myprovider.clock import aware, micros
 from qiskit_myprovider.store.record import JobRecord
 from qiskit_myprovider.store.values import dumps, loads
 
@@ -81,12 +81,6 @@ class LegacyPickleError(ValueError):
 _COMPRESS_FROM: Final = 1024
 
 _EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
-_MICROSECOND: Final = timedelta(microseconds=1)
-
-
-def micros(when: datetime) -> int:
-    """Return ``when`` as microseconds after the Unix epoch (a naive time means local time)."""
-    return (aware(when) - _EPOCH) // _MICROSECOND
 
 
 def steps_to_json(steps: Mapping[str, datetime]) -> str:

@@ -29,11 +29,12 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Final
+from typing import Final
 from urllib.parse import quote
 
 from qiskit_myprovider.store.owners import lost_message, owner_is_gone
 from qiskit_myprovider.store.paths import STORE_ENV_VAR, default_store_path
+from qiskit_myprovider.store.queries import rarest_first, select_sql
 
 __all__ = [
     "APPLICATION_ID",
@@ -175,13 +176,11 @@ def list_jobs(
             return []
         selected = [f"jobs.{c}" for c in _COLUMNS]
         selected.append("jobs.primitive_id" if has_primitives else "NULL")
-        tags = _rarest_first(conn, job_tags)
+        tags = rarest_first(conn, job_tags)
         filters = {"backend_name": backend_name, "status": status, "name": name}
         if has_primitives:
             filters["primitive_id"] = primitive_id
-        sql, params = _select(", ".join(selected), tags, filters)
-        sql += " LIMIT ? OFFSET ?"
-        params += [-1 if limit is None else limit, skip]
+        sql, params = select_sql(", ".join(selected), tags, filters, limit=limit, skip=skip)
         rows = conn.execute(sql, params).fetchall()
     try:
         return [_listed(row) for row in rows]
@@ -255,49 +254,6 @@ def _reading(path: str | os.PathLike[str]) -> Iterator[sqlite3.Connection | None
 
 def _columns(conn: sqlite3.Connection) -> set[str]:
     return {str(row[1]) for row in conn.execute("PRAGMA table_info(jobs)")}
-
-
-def _rarest_first(conn: sqlite3.Connection, tags: Sequence[str]) -> list[str]:
-    """The distinct ``tags``, the one on the fewest jobs first (as ``queries.rarest_first``)."""
-    unique = list(dict.fromkeys(tags))
-    if len(unique) < 2:
-        return unique
-    counts = {
-        tag: conn.execute("SELECT count(*) FROM job_tags WHERE tag = ?", (tag,)).fetchone()[0]
-        for tag in unique
-    }
-    return sorted(unique, key=counts.__getitem__)
-
-
-def _select(
-    columns: str, tags: Sequence[str], filters: dict[str, str | None]
-) -> tuple[str, list[Any]]:
-    """The SELECT of a listing, newest first (as ``queries.list_sql``), without its page."""
-    where: list[str] = []
-    params: list[Any] = []
-    if tags:
-        # Walk the rarest tag's rows newest first; check the others per job.
-        source = "job_tags AS d JOIN jobs ON jobs.job_id = d.job_id"
-        order = "d.created_us DESC, d.job_id DESC"
-        where.append("d.tag = ?")
-        params.append(tags[0])
-        for tag in tags[1:]:
-            where.append(
-                "EXISTS (SELECT 1 FROM job_tags AS t WHERE t.tag = ? "
-                "AND t.created_us = jobs.created_us AND t.job_id = jobs.job_id)"
-            )
-            params.append(tag)
-    else:
-        source = "jobs"
-        order = "jobs.created_us DESC, jobs.job_id DESC"
-    for column, value in filters.items():
-        if value is not None:
-            where.append(f"jobs.{column} = ?")
-            params.append(value)
-    sql = f"SELECT {columns} FROM {source}"
-    if where:
-        sql += " WHERE " + " AND ".join(where)
-    return f"{sql} ORDER BY {order}", params
 
 
 def _listed(row: sqlite3.Row) -> ListedJob:

@@ -1,5 +1,7 @@
 """The SQL of listings: which columns a listing reads, and the SELECT for a :class:`JobQuery`.
 
+Qiskit-free (so the read-only listing of :mod:`.listing` builds its SELECT here too).
+
 A listing never reads circuits nor results (they are the large columns). With tags, the
 query walks the ``job_tags`` rows of the rarest tag newest first and checks the others per
 job, so a rare tag costs as little as a common one.
@@ -8,13 +10,15 @@ job, so a rare tag costs as little as a common one.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Sequence
-from typing import Any, Final
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Final
 
-from qiskit_myprovider.store.codec import micros
-from qiskit_myprovider.store.record import JobQuery
+from qiskit_myprovider.clock import micros
 
-__all__ = ["FULL_COLUMNS", "INSERT_TAG", "LIGHT_COLUMNS", "list_sql", "rarest_first"]
+if TYPE_CHECKING:
+    from qiskit_myprovider.store.record import JobQuery
+
+__all__ = ["FULL_COLUMNS", "INSERT_TAG", "LIGHT_COLUMNS", "list_sql", "rarest_first", "select_sql"]
 
 #: The columns a listing reads: everything but circuits and result.
 LIGHT_COLUMNS: Final = ", ".join(
@@ -56,9 +60,50 @@ def list_sql(query: JobQuery, tags: Sequence[str]) -> tuple[str, list[Any]]:
     Returns:
         The SQL and its positional parameters; rows come newest first.
     """
+    return select_sql(
+        LIGHT_COLUMNS,
+        tags,
+        {
+            "backend_name": query.backend_name,
+            "status": None if query.status is None else query.status.name,
+            "primitive_id": query.primitive_id,
+            "name": query.name,
+        },
+        created_after=None if query.created_after is None else micros(query.created_after),
+        created_before=None if query.created_before is None else micros(query.created_before),
+        limit=query.limit,
+        skip=query.skip,
+    )
+
+
+def select_sql(
+    columns: str,
+    tags: Sequence[str],
+    equal: Mapping[str, object],
+    *,
+    created_after: int | None = None,
+    created_before: int | None = None,
+    limit: int | None = None,
+    skip: int = 0,
+) -> tuple[str, list[Any]]:
+    """The one SELECT of a listing, newest first: the store's and the Qiskit-free listing's.
+
+    Args:
+        columns: What to select (``jobs.`` columns, comma-separated).
+        tags: Tags every job must have, distinct, rarest first.
+        equal: ``jobs`` column -> value it must equal (None: no filter).
+        created_after: Only jobs created at or after this (microseconds after the epoch).
+        created_before: Only jobs created at or before this.
+        limit: At most this many rows (None: all).
+        skip: Skip this many of the newest matches.
+
+    Returns:
+        The SQL and its positional parameters.
+    """
     where: list[str] = []
     params: list[Any] = []
     if tags:
+        # Walk the rarest tag's rows newest first; check the others per job.
         source = "job_tags AS d JOIN jobs ON jobs.job_id = d.job_id"
         created = "d.created_us"
         order = "d.created_us DESC, d.job_id DESC"
@@ -74,27 +119,19 @@ def list_sql(query: JobQuery, tags: Sequence[str]) -> tuple[str, list[Any]]:
         source = "jobs"
         created = "jobs.created_us"
         order = "jobs.created_us DESC, jobs.job_id DESC"
-    if query.backend_name is not None:
-        where.append("jobs.backend_name = ?")
-        params.append(query.backend_name)
-    if query.status is not None:
-        where.append("jobs.status = ?")
-        params.append(query.status.name)
-    if query.primitive_id is not None:
-        where.append("jobs.primitive_id = ?")
-        params.append(query.primitive_id)
-    if query.name is not None:
-        where.append("jobs.name = ?")
-        params.append(query.name)
-    if query.created_after is not None:
+    for column, value in equal.items():
+        if value is not None:
+            where.append(f"jobs.{column} = ?")
+            params.append(value)
+    if created_after is not None:
         where.append(f"{created} >= ?")
-        params.append(micros(query.created_after))
-    if query.created_before is not None:
+        params.append(created_after)
+    if created_before is not None:
         where.append(f"{created} <= ?")
-        params.append(micros(query.created_before))
-    sql = f"SELECT {LIGHT_COLUMNS} FROM {source}"
+        params.append(created_before)
+    sql = f"SELECT {columns} FROM {source}"
     if where:
         sql += " WHERE " + " AND ".join(where)
     sql += f" ORDER BY {order} LIMIT ? OFFSET ?"
-    params += [-1 if query.limit is None else query.limit, query.skip]
+    params += [-1 if limit is None else limit, skip]
     return sql, params
