@@ -7,13 +7,9 @@ executor, so primitive jobs run in worker processes or on Dask like every other 
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from qiskit.providers import JobStatus
-
-from qiskit_myprovider.clock import now
 from qiskit_myprovider.execution.base import SimulationTask
 from qiskit_myprovider.execution.pubs import PrimitivePart, Segment
 from qiskit_myprovider.execution.simulate import estimate_cost
@@ -47,23 +43,17 @@ def submit_primitive_job(
     Raises:
         StoreError: the job store could not record the job (nothing was queued).
     """
-    job_id = str(uuid.uuid4())
-    created = now()
-    record = JobRecord(
-        job_id=job_id,
-        backend_name=backend.name,
-        status=JobStatus.INITIALIZING,
-        creation_date=created,
-        time_per_step={"CREATED": created},
-        circuits=list(circuits),
-        options=dict(run_options),
-        header={"pubs": len(circuits)},
+    record = JobRecord.new(
+        backend.name,
+        list(circuits),
+        dict(run_options),
         owner=backend.engine.owner_token,
+        header={"pubs": len(circuits)},
         primitive_id=kind,
     )
     method = str(run_options.get("method", backend.method))
     task = SimulationTask(
-        job_id=job_id,
+        job_id=record.job_id,
         backend_name=backend.name,
         simulator=backend.simulator,
         circuits=tuple(circuits),

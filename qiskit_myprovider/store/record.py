@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -9,6 +10,7 @@ from typing import TYPE_CHECKING, Any, Final, Protocol
 
 from qiskit.providers import JobStatus
 
+from qiskit_myprovider.clock import now
 from qiskit_myprovider.exceptions import JobNotFoundError
 
 if TYPE_CHECKING:
@@ -70,6 +72,36 @@ class JobRecord:
     owner: str | None = None
     circuits_note: str | None = None
     primitive_id: str | None = None
+
+    @classmethod
+    def new(
+        cls,
+        backend_name: str,
+        circuits: list[QuantumCircuit],
+        options: dict[str, Any],
+        *,
+        owner: str,
+        name: str | None = None,
+        tags: Sequence[str] = (),
+        header: dict[str, Any] | None = None,
+        primitive_id: str | None = None,
+    ) -> JobRecord:
+        """The record of a job about to be submitted: a new id, INITIALIZING, CREATED now."""
+        created = now()
+        return cls(
+            job_id=str(uuid.uuid4()),
+            backend_name=backend_name,
+            status=JobStatus.INITIALIZING,
+            creation_date=created,
+            time_per_step={"CREATED": created},
+            name=name,
+            tags=list(tags),
+            circuits=circuits,
+            options=options,
+            header=dict(header or {}),
+            owner=owner,
+            primitive_id=primitive_id,
+        )
 
 
 @dataclass(frozen=True)
