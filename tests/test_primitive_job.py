@@ -226,3 +226,40 @@ def test_await_and_future_work_on_primitive_jobs(backend: MyBackend) -> None:
 
 def test_a_run_job_has_no_primitive_id(backend: MyBackend) -> None:
     assert backend.run(bell_circuit(), shots=5).primitive_id is None
+
+
+OWNER = """
+import json, time
+import numpy as np
+from qiskit.circuit.library import efficient_su2
+from qiskit_myprovider import MyProvider
+from qiskit_myprovider.primitives import EstimatorV2
+with MyProvider(executor="process") as provider:
+    ansatz = efficient_su2(23, reps=3)
+    values = np.zeros((4, ansatz.num_parameters))
+    job = EstimatorV2(mode=provider.get_backend()).run([(ansatz, "Z" * 23, values)])
+    while not job.running():
+        time.sleep(0.01)
+    print(json.dumps({"job_id": job.job_id()}), flush=True)
+    job.wait_for_final_state(timeout=300)
+    print(json.dumps({"status": job.status().name}), flush=True)
+"""
+
+
+def test_a_primitive_job_another_process_runs_is_cancelled_through_the_store(
+    tmp_path: Path,
+) -> None:
+    store = tmp_path / "jobs.sqlite3"
+    with subprocess.Popen(
+        [sys.executable, "-c", OWNER], stdout=subprocess.PIPE, text=True, env=child_env(store)
+    ) as child:
+        assert child.stdout is not None
+        job_id = json.loads(child.stdout.readline())["job_id"]
+        with MyProvider(store=store) as provider:
+            job = provider.job(job_id)
+            assert isinstance(job, MyPrimitiveJob)
+            assert job.running()
+            assert job.cancel() is True
+            assert job.status() is JobStatus.CANCELLED
+        assert json.loads(child.stdout.readline()) == {"status": "CANCELLED"}
+        assert child.wait(timeout=PATIENCE) == 0
