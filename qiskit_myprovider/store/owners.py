@@ -131,7 +131,12 @@ def owner_is_gone(owner: str | None) -> bool:
     if not parsed.on_this_host:
         return False
     if parsed.pid == os.getpid():
-        return owner not in _OWN_TOKENS
+        if owner in _OWN_TOKENS:
+            return False
+        # Our pid, in a token another process made for us (see owner_token_for), or one an
+        # earlier process with our pid made for itself: only the start time tells them apart.
+        stat = _proc_stat(parsed.pid)
+        return not parsed.start or stat is None or parsed.start != stat[1]
     try:
         os.kill(parsed.pid, 0)
     except ProcessLookupError:

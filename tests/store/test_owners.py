@@ -78,9 +78,13 @@ def test_a_token_for_another_process_reads_gone_once_that_process_exits() -> Non
     assert owner_is_gone(token) is True
 
 
-def test_a_token_for_this_pid_is_one_of_this_processs_own() -> None:
-    token = owner_token_for(os.getpid())
-    assert owner_is_gone(token) is False
+def test_a_token_another_process_made_for_this_one_names_this_one() -> None:
+    """The runner of ``run --no-wait`` reads the token its parent recorded for it."""
+    assert owner_is_gone(owner_token_for(os.getpid())) is False
+    stat = owners_module._proc_stat(os.getpid())
+    if stat is not None:
+        assert owner_is_gone(token_for(os.getpid(), stat[1])) is False
+        assert owner_is_gone(token_for(os.getpid(), "1")) is True  # an earlier process
 
 
 def test_parse_owner_reads_both_token_forms_and_hosts_with_colons() -> None:
