@@ -10,6 +10,7 @@ this command too, with the runner's hidden flag: it runs the recorded job.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import time
 from typing import TYPE_CHECKING, Any
 
@@ -62,8 +63,9 @@ def cmd_run(args: argparse.Namespace, ctx: Context) -> int:
         job_id = handed_job_id()
         if job_id is None:  # the command that started this runner failed before recording
             return EXIT_JOB_FAILED
-        with open_provider(ctx.store) as provider:
-            with recording_failures(provider, job_id, debug=ctx.debug):
+        with contextlib.ExitStack() as stack:
+            with recording_failures(ctx, job_id):
+                provider = stack.enter_context(open_provider(ctx.store))
                 job = _submit_recorded(provider, job_id, args)
             return serve_as_runner(job)
     if args.no_wait or args.timeout is not None:

@@ -222,34 +222,36 @@ def handed_job_id() -> str | None:
 
 
 @contextlib.contextmanager
-def recording_failures(provider: MyProvider, job_id: str, *, debug: bool) -> Iterator[None]:
+def recording_failures(ctx: Context, job_id: str) -> Iterator[None]:
     """Record what stops the runner before its job is submitted as the job's end.
 
     An error (unknown backend, a circuit that cannot be transpiled, ...) makes the job ERROR
-    with the command's one-line message; SIGTERM (``jobs cancel``) makes it CANCELLED. Only
-    a job still INITIALIZING is changed; the error is raised on.
+    with the command's one-line message; SIGTERM (``jobs cancel``), even while the provider
+    is still loading, makes it CANCELLED. Only a job still INITIALIZING is changed (through
+    a store of its own: the provider's may not be open); the error is raised on.
     """
-    from qiskit.providers import JobStatus
-
-    from qiskit_myprovider.clock import now
-
     try:
         yield
     except (Exception, KeyboardInterrupt) as exc:
-        status = JobStatus.CANCELLED if isinstance(exc, KeyboardInterrupt) else JobStatus.ERROR
-        store = provider.store
+        from qiskit.providers import JobStatus
+
+        from qiskit_myprovider.clock import now
+
+        cancelled = isinstance(exc, KeyboardInterrupt)
+        status = JobStatus.CANCELLED if cancelled else JobStatus.ERROR
         with contextlib.suppress(Exception):  # deleted meanwhile, or the store is gone
-            record = store.get(job_id)
-            if record.status is JobStatus.INITIALIZING:
-                store.update(
-                    job_id,
-                    status=status,
-                    time_per_step={**record.time_per_step, status.name: now()},
-                    error_message=None
-                    if status is JobStatus.CANCELLED
-                    else report_for(exc, debug=debug)[1],
-                )
-                store.flush()
+            store = _open_store(ctx)
+            try:
+                record = store.get(job_id)
+                if record.status is JobStatus.INITIALIZING:
+                    store.update(
+                        job_id,
+                        status=status,
+                        time_per_step={**record.time_per_step, status.name: now()},
+                        error_message=None if cancelled else report_for(exc, debug=ctx.debug)[1],
+                    )
+            finally:
+                store.close()
         raise
 
 

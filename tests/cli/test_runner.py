@@ -19,11 +19,16 @@ from pathlib import Path
 import pytest
 from qiskit import qasm2, transpile
 from qiskit.circuit.library import quantum_volume
+from qiskit.providers import JobStatus
+from rich.console import Console
 
 from qiskit_myprovider import MyProvider
 from qiskit_myprovider.cli import EXIT_TIMEOUT
-from qiskit_myprovider.cli.runner import DEFAULT_BACKEND, DEFAULT_SHOTS
-from qiskit_myprovider.store import SQLiteJobStore, owner_is_gone
+from qiskit_myprovider.cli.context import Context
+from qiskit_myprovider.cli.errors import CommandError
+from qiskit_myprovider.cli.runner import DEFAULT_BACKEND, DEFAULT_SHOTS, recording_failures
+from qiskit_myprovider.clock import now
+from qiskit_myprovider.store import JobRecord, SQLiteJobStore, owner_is_gone
 from tests.cli.conftest import (
     BAD_QASM2,
     BELL,
@@ -359,3 +364,70 @@ def test_the_runner_uses_the_store_given_with_store(run: Run, store: Path, tmp_p
     with MyProvider(store=other) as provider:
         assert provider.job(out.strip()).result(timeout=PATIENCE).get_counts()
     assert not store.exists()  # not the store that the variable names
+
+
+# -- the runner's refusals and cancels before it has submitted the job ---------------------
+
+
+def initializing_job(store: Path) -> str:
+    """Record a job as ``run --no-wait`` does (INITIALIZING, owned elsewhere); return its id."""
+    created = now()
+    record = JobRecord(
+        job_id=str(uuid.uuid4()),
+        backend_name=DEFAULT_BACKEND,
+        status=JobStatus.INITIALIZING,
+        creation_date=created,
+        time_per_step={"CREATED": created},
+        owner="elsewhere:1:2:0123456789ab",
+    )
+    records = SQLiteJobStore(store)
+    try:
+        records.add(record)
+    finally:
+        records.close()
+    return record.job_id
+
+
+def stored(store: Path, job_id: str) -> JobRecord:
+    records = SQLiteJobStore(store)
+    try:
+        return records.get(job_id)
+    finally:
+        records.close()
+
+
+def runner_context(store: Path) -> Context:
+    return Context(out=Console(), err=Console(), debug=False, store=str(store))
+
+
+def test_sigterm_before_the_job_is_submitted_records_it_cancelled(store: Path) -> None:
+    job_id = initializing_job(store)
+    with pytest.raises(KeyboardInterrupt), recording_failures(runner_context(store), job_id):
+        raise KeyboardInterrupt  # what SIGTERM from 'jobs cancel' becomes in a runner
+    record = stored(store, job_id)
+    assert (record.status, record.error_message) == (JobStatus.CANCELLED, None)
+    assert "CANCELLED" in record.time_per_step
+
+
+def test_a_refusal_before_the_job_is_submitted_is_its_error(store: Path) -> None:
+    job_id = initializing_job(store)
+    with (
+        pytest.raises(CommandError),
+        recording_failures(runner_context(store), job_id),
+    ):
+        raise CommandError("cannot transpile bell.qasm for backend 'x': too wide")
+    record = stored(store, job_id)
+    assert record.status is JobStatus.ERROR
+    assert record.error_message == "cannot transpile bell.qasm for backend 'x': too wide"
+
+
+def test_a_job_past_initializing_is_left_as_it_is(store: Path) -> None:
+    job_id = initializing_job(store)
+    records = SQLiteJobStore(store)
+    try:
+        records.update(job_id, status=JobStatus.QUEUED)
+    finally:
+        records.close()
+    with pytest.raises(KeyboardInterrupt), recording_failures(runner_context(store), job_id):
+        raise KeyboardInterrupt
+    assert stored(store, job_id).status is JobStatus.QUEUED
