@@ -8,6 +8,7 @@ or the process-wide default one), on its own executor or on the engine's.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import uuid
 from collections.abc import Mapping, Sequence
@@ -33,6 +34,7 @@ from qiskit_myprovider.engine import Engine, default_engine
 from qiskit_myprovider.exceptions import (
     InvalidInputTypeError,
     JobNotFoundError,
+    MyJobError,
 )
 from qiskit_myprovider.execution.base import SimulationTask
 from qiskit_myprovider.execution.simulate import estimate_cost
@@ -297,6 +299,71 @@ class MyBackend(BackendV2):
         job_name = options.pop("job_name", None)
         job_tags = options.pop("job_tags", None)
         header = options.pop("header", None)
+        return self._submit(run_input, options, job_name, job_tags, header, recorded=None)
+
+    def run_recorded(
+        self,
+        job_id: str,
+        run_input: QuantumCircuit | Sequence[QuantumCircuit] | None = None,
+        **options: Any,
+    ) -> MyJob:
+        """Run the job another process recorded (INITIALIZING) under its record; return at once.
+
+        ``run --no-wait`` parses the file and records the job without loading the simulator,
+        then hands the id to a runner process, which calls this. The job is checked as
+        :meth:`run` checks one and runs ``run_input`` (default: the record's circuits) with
+        the record's options, updated by ``options``, name, tags and header. The record then
+        names this process as its owner and moves on as any job's does; its circuits and
+        options stay as recorded.
+
+        Raises:
+            MyJobError: the record is not INITIALIZING (submitted, cancelled or lost already)
+                or has no circuits.
+            JobNotFoundError: no job of this backend has this id.
+            InvalidInputError: (or any error of :meth:`run`) the job was refused; the record
+                then reads ERROR with the message.
+        """
+        store = self._engine.store
+        recorded = store.get(validate_job_id(job_id))
+        self._check_owns(job_id, recorded.backend_name)
+        if recorded.status is not JobStatus.INITIALIZING:
+            raise MyJobError(
+                f"Job {job_id} is {recorded.status.name}, not INITIALIZING: it cannot be "
+                "submitted again"
+            )
+        circuits = run_input if run_input is not None else recorded.circuits
+        try:
+            if circuits is None:
+                raise MyJobError(f"Job {job_id} has no recorded circuits to run")
+            return self._submit(
+                circuits,
+                {**recorded.options, **options},
+                recorded.name,
+                recorded.tags,
+                recorded.header,
+                recorded=recorded,
+            )
+        except Exception as exc:
+            with contextlib.suppress(JobNotFoundError):  # deleted meanwhile: nothing to mark
+                store.update(
+                    job_id,
+                    status=JobStatus.ERROR,
+                    time_per_step={**recorded.time_per_step, JobStatus.ERROR.name: now()},
+                    error_message=str(exc),
+                )
+            raise
+
+    def _submit(
+        self,
+        run_input: QuantumCircuit | Sequence[QuantumCircuit],
+        options: dict[str, Any],
+        job_name: Any,
+        job_tags: Any,
+        header: Any,
+        *,
+        recorded: JobRecord | None,
+    ) -> MyJob:
+        """Check a job, build its record and task and submit it (under ``recorded``'s id)."""
         circuits = check_run_input(run_input)
         for index, circuit in enumerate(circuits):
             check_width(circuit, self.num_qubits, key=index, backend=self.name)
@@ -321,14 +388,14 @@ class MyBackend(BackendV2):
 
         # None means "Aer's default": passing it would override the simulator's own settings.
         run_options = simulator_options({**self._options._fields, **checked})
-        job_id = str(uuid.uuid4())
-        created = now()
+        job_id = str(uuid.uuid4()) if recorded is None else recorded.job_id
+        created = now() if recorded is None else recorded.creation_date
         record = JobRecord(
             job_id=job_id,
             backend_name=self.name,
             status=JobStatus.INITIALIZING,
             creation_date=created,
-            time_per_step={"CREATED": created},
+            time_per_step={"CREATED": created} if recorded is None else recorded.time_per_step,
             name=job_name,
             tags=tags,
             circuits=circuits,
@@ -348,7 +415,14 @@ class MyBackend(BackendV2):
             ),
             simulator_key=self._simulator_key,
         )
-        job = MyJob(self, record, self._engine, task=task, executor=self.executor)
+        job = MyJob(
+            self,
+            record,
+            self._engine,
+            task=task,
+            executor=self.executor,
+            recorded=recorded is not None,
+        )
         job.submit()
         return job
 

@@ -70,6 +70,9 @@ class MyJob(JobV1):
             it as run by this process).
         task: For a new job, the simulation to hand to ``executor`` on :meth:`submit`.
         executor: For a new job, the executor that will run it.
+        recorded: For a new job, whether its record is in the store already (written by
+            another process, INITIALIZING; see :meth:`MyBackend.run_recorded`):
+            :meth:`submit` then makes this process its owner instead of adding it.
     """
 
     def __init__(
@@ -80,8 +83,10 @@ class MyJob(JobV1):
         *,
         task: SimulationTask | None = None,
         executor: JobExecutor | None = None,
+        recorded: bool = False,
     ) -> None:
         super().__init__(backend, record.job_id)
+        self._recorded = recorded
         self._engine = engine
         self._task = task
         self._executor = executor
@@ -104,8 +109,9 @@ class MyJob(JobV1):
     def submit(self) -> None:
         """Record the job, then hand it to its executor. Called once, by :meth:`MyBackend.run`.
 
-        The record is written before this returns, so the job id is at once findable from
-        any process that shares the store.
+        The record is written before this returns (for a job recorded by another process,
+        its owner becomes this process), so the job id is at once findable from any process
+        that shares the store.
 
         Raises:
             MyJobError: the job was already submitted, or is not a new job.
@@ -118,7 +124,10 @@ class MyJob(JobV1):
             if self._executor is None:
                 raise MyJobError(f"Job {self.job_id()} has no executor to run on")
             task, executor = self._task, self._executor
-            state.store.add(state.record)
+            if self._recorded:  # another process wrote the record: take the job over
+                state.store.update(self.job_id(), owner=state.record.owner)
+            else:
+                state.store.add(state.record)
             self._engine.register(self.job_id(), self)
             state.transition(JobStatus.QUEUED)
         # Outside the lock: a thread executor may start (and report on) the task at once.

@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import copy
+import uuid
 
 import pytest
 from qiskit import QuantumCircuit, transpile
 from qiskit.primitives import BackendEstimatorV2, BackendSamplerV2
-from qiskit.providers import BackendV2
+from qiskit.providers import BackendV2, JobStatus
 from qiskit.providers.fake_provider import GenericBackendV2
 from qiskit.quantum_info import SparsePauliOp
 from qiskit.transpiler import generate_preset_pass_manager
 
 from qiskit_myprovider import MyBackend, MyProvider
-from qiskit_myprovider.exceptions import InvalidInputTypeError, UnknownOptionError
+from qiskit_myprovider.clock import now
+from qiskit_myprovider.exceptions import InvalidInputTypeError, MyJobError, UnknownOptionError
+from qiskit_myprovider.store import JobRecord
 
 from .conftest import bell_circuit, ghz_circuit
 
@@ -192,3 +195,60 @@ def test_a_copy_of_a_device_mimic_keeps_its_target_and_noise(provider: MyProvide
     counts = clone.run(qc, shots=2000, seed_simulator=3).result().get_counts()
     assert set(counts) - {"000", "111"}, "the noise model did not survive the copy"
     assert counts.get("000", 0) + counts.get("111", 0) > 1500
+
+
+# -- run_recorded: a job another process recorded ------------------------------------------
+
+
+def recorded_job(backend: MyBackend, options: dict[str, object]) -> str:
+    """Record an INITIALIZING job as ``run --no-wait`` does (another owner), return its id."""
+    created = now()
+    job_id = str(uuid.uuid4())
+    backend.engine.store.add(
+        JobRecord(
+            job_id=job_id,
+            backend_name=backend.name,
+            status=JobStatus.INITIALIZING,
+            creation_date=created,
+            time_per_step={"CREATED": created},
+            name="recorded",
+            tags=["cli"],
+            circuits=[bell_circuit()],
+            options=options,
+            owner="elsewhere:1:2:0123456789ab",
+        )
+    )
+    return job_id
+
+
+def test_run_recorded_runs_the_records_circuits_under_its_id(backend: MyBackend) -> None:
+    job_id = recorded_job(backend, {"shots": 300, "seed_simulator": 4})
+    job = backend.run_recorded(job_id, transpile(bell_circuit(), backend, seed_transpiler=1))
+    assert job.job_id() == job_id
+    counts = job.result(timeout=60).get_counts()
+    assert sum(counts.values()) == 300
+    assert set(counts) <= {"00", "11"}
+    stored = backend.engine.store.get(job_id)
+    assert stored.status is JobStatus.DONE
+    assert stored.owner == backend.engine.owner_token  # this process took the job over
+    assert (stored.name, stored.tags) == ("recorded", ["cli"])
+    assert {"CREATED", "QUEUED", "DONE"} <= set(stored.time_per_step)
+
+
+def test_run_recorded_refuses_what_run_refuses_and_records_why(backend: MyBackend) -> None:
+    job_id = recorded_job(backend, {"shots": 300, "no_such_option": 1})
+    with pytest.raises(UnknownOptionError, match="no_such_option"):
+        backend.run_recorded(job_id)
+    stored = backend.engine.store.get(job_id)
+    assert stored.status is JobStatus.ERROR
+    assert stored.error_message is not None
+    assert "no_such_option" in stored.error_message
+    assert "ERROR" in stored.time_per_step
+
+
+def test_run_recorded_runs_a_job_once(backend: MyBackend) -> None:
+    job_id = recorded_job(backend, {"shots": 10})
+    backend.run_recorded(job_id).result(timeout=60)
+    with pytest.raises(MyJobError, match="not INITIALIZING"):
+        backend.run_recorded(job_id)
+    assert backend.engine.store.get(job_id).status is JobStatus.DONE

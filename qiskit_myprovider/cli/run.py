@@ -2,22 +2,31 @@
 
 Without a limit the job runs in this process. With ``--no-wait`` or ``--timeout`` it goes to
 a detached runner (:mod:`qiskit_myprovider.cli.runner`), so that it can outlive the
-command: ``--no-wait`` returns once the job is in the store, ``--timeout`` follows it
-through the store for at most that long. The runner itself is this command too, with the
-runner's hidden flag.
+command: this command parses the file and records the job, ``--no-wait`` returns at once,
+``--timeout`` follows the job through the store for at most that long. The runner itself is
+this command too, with the runner's hidden flag: it runs the recorded job.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import time
 from typing import TYPE_CHECKING, Any
 
 from qiskit_myprovider.cli.context import open_provider
-from qiskit_myprovider.cli.errors import EXIT_INTERRUPTED, EXIT_TIMEOUT, CommandError, one_line
+from qiskit_myprovider.cli.errors import (
+    EXIT_INTERRUPTED,
+    EXIT_JOB_FAILED,
+    EXIT_TIMEOUT,
+    CommandError,
+    one_line,
+)
 from qiskit_myprovider.cli.follow import report_job, wait_for_job
 from qiskit_myprovider.cli.render import job_summary, print_json
 from qiskit_myprovider.cli.runner import (
+    handed_job_id,
+    recording_failures,
     runner_pid,
     serve_as_runner,
     start_runner,
@@ -29,6 +38,7 @@ from qiskit_myprovider.cli.source import display_name, load_circuit
 if TYPE_CHECKING:
     from qiskit import QuantumCircuit
 
+    from qiskit_myprovider.backend import MyBackend
     from qiskit_myprovider.cli.context import Context
     from qiskit_myprovider.job import MyJob
     from qiskit_myprovider.provider import MyProvider
@@ -50,14 +60,17 @@ def cmd_run(args: argparse.Namespace, ctx: Context) -> int:
     if args.runner:
         # 'jobs cancel' stops a runner with SIGTERM: unwind as for Ctrl-C, cancelling the job.
         stop_on_sigterm()
-        circuit = load_circuit(args.file)  # a mistake in the file leaves no store behind
-        with open_provider(ctx.store) as provider:
-            return serve_as_runner(_submit(provider, circuit, args))
+        job_id = handed_job_id()
+        if job_id is None:  # the command that started this runner failed before recording
+            return EXIT_JOB_FAILED
+        with contextlib.ExitStack() as stack:
+            with recording_failures(ctx, job_id):
+                provider = stack.enter_context(open_provider(ctx.store))
+                job = _submit_recorded(provider, job_id, args)
+            return serve_as_runner(job)
     if args.no_wait or args.timeout is not None:
         started = time.monotonic()
         handed = start_runner(args, ctx)
-        if isinstance(handed, int):  # the runner failed, and said why on stderr
-            return handed
         if args.no_wait:
             if args.json:
                 print_json(handed)
@@ -82,22 +95,8 @@ def cmd_run(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def _submit(provider: MyProvider, circuit: QuantumCircuit, args: argparse.Namespace) -> MyJob:
-    """Transpile the file's circuit for the backend and run it with the command's options.
-
-    Raises:
-        CommandError: the circuit cannot be transpiled for the backend.
-    """
-    from qiskit import transpile
-    from qiskit.transpiler.exceptions import TranspilerError
-
+    """Transpile the file's circuit for the backend and run it with the command's options."""
     backend = provider.get_backend(args.backend)
-    try:
-        compiled = transpile(circuit, backend, seed_transpiler=args.seed)
-    except TranspilerError as exc:
-        raise CommandError(
-            f"cannot transpile {display_name(args.file)} for backend '{backend.name}': "
-            f"{one_line(exc)}"
-        ) from exc
     options: dict[str, Any] = {"job_tags": args.tags}
     if args.shots is not None:
         options["shots"] = args.shots
@@ -105,7 +104,35 @@ def _submit(provider: MyProvider, circuit: QuantumCircuit, args: argparse.Namesp
         options["seed_simulator"] = args.seed
     if args.name is not None:
         options["job_name"] = args.name
-    return backend.run(compiled, **options)
+    return backend.run(_transpile(circuit, backend, args), **options)
+
+
+def _submit_recorded(provider: MyProvider, job_id: str, args: argparse.Namespace) -> MyJob:
+    """The runner's job: the recorded circuit, transpiled, run under its record."""
+    backend = provider.get_backend(args.backend)
+    circuits = provider.store.get(job_id).circuits or []
+    compiled = [_transpile(circuit, backend, args) for circuit in circuits]
+    return backend.run_recorded(job_id, compiled or None)
+
+
+def _transpile(
+    circuit: QuantumCircuit, backend: MyBackend, args: argparse.Namespace
+) -> QuantumCircuit:
+    """Transpile the file's circuit for ``backend`` (``--seed`` seeds the transpiler too).
+
+    Raises:
+        CommandError: the circuit cannot be transpiled for the backend.
+    """
+    from qiskit import transpile
+    from qiskit.transpiler.exceptions import TranspilerError
+
+    try:
+        return transpile(circuit, backend, seed_transpiler=args.seed)
+    except TranspilerError as exc:
+        raise CommandError(
+            f"cannot transpile {display_name(args.file)} for backend '{backend.name}': "
+            f"{one_line(exc)}"
+        ) from exc
 
 
 def _follow(job_id: str, timeout: float, args: argparse.Namespace, ctx: Context) -> int:

@@ -1,40 +1,51 @@
 """The detached runner behind ``run --no-wait``: starting one, serving as one, stopping one.
 
-A *runner* is this same command, ``run`` with :data:`RUNNER_FLAG`, in a process of its own
-(its own session, so it outlives the terminal). It reads the file, submits the job to the
-job store, hands the job's summary back as its first line of stdout, and then waits for the
-job to end; the command that started it loads no Qiskit. Any
-process can then follow the job through the store (``jobs wait``, ``jobs result``); if the
-runner dies first, the job is reported lost; ``jobs cancel`` finds the runner from the job's
-owner token and stops it with SIGTERM, which the runner turns into a cancel of its job.
+``run --no-wait`` parses the file itself (a mistake in it is reported at once, and nothing is
+recorded), starts a *runner* (this same command, ``run`` with :data:`RUNNER_FLAG`, in a
+process and session of its own, so it outlives the terminal), records the job as
+INITIALIZING with the runner as its owner, hands the runner the job's id on its stdin and
+prints the job: the id is in the store the moment it is printed. The command imports only
+Qiskit's OpenQASM loaders and the store, never Aer or the provider: the runner does that, in
+parallel, then runs the job under its record (:meth:`MyBackend.run_recorded`) and waits for
+it to end. A refusal (unknown backend, a circuit the backend cannot take) reads as the job's
+ERROR; if the runner dies first, the job reads as lost; ``jobs cancel`` finds the runner from
+the job's owner token and stops it with SIGTERM, which the runner turns into a cancel of its
+job (or, before it has submitted it, records it CANCELLED).
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
-import json
+import gc
 import os
 import signal
 import subprocess
 import sys
-import tempfile
 import threading
+import uuid
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, Final, NoReturn
 
 from qiskit_myprovider.cli.context import MEMORY_STORE, STORE_ENV_VAR
-from qiskit_myprovider.cli.errors import EXIT_INTERRUPTED, EXIT_JOB_FAILED, CommandError
-from qiskit_myprovider.cli.render import job_summary
-from qiskit_myprovider.cli.source import read_source
+from qiskit_myprovider.cli.errors import EXIT_INTERRUPTED, EXIT_JOB_FAILED, CommandError, report_for
+from qiskit_myprovider.cli.source import load_circuit
 
 if TYPE_CHECKING:
+    from qiskit import QuantumCircuit
+
     from qiskit_myprovider.cli.context import Context
     from qiskit_myprovider.job import MyJob
     from qiskit_myprovider.provider import MyProvider
+    from qiskit_myprovider.store import JobRecord, JobStore
 
 __all__ = [
+    "DEFAULT_BACKEND",
+    "DEFAULT_SHOTS",
     "RUNNER_FLAG",
     "RUNNER_STOP_TIMEOUT",
+    "handed_job_id",
+    "recording_failures",
     "runner_pid",
     "serve_as_runner",
     "start_runner",
@@ -46,6 +57,11 @@ __all__ = [
 RUNNER_FLAG: Final = "--_runner"
 #: Seconds ``jobs cancel`` waits for a runner to record its job as cancelled.
 RUNNER_STOP_TIMEOUT: Final = 30.0
+#: The backend a job is recorded for without ``--backend`` (the provider's default; this
+#: command does not import the provider to ask it).
+DEFAULT_BACKEND: Final = "myprovider_simulator"
+#: The shots a job is recorded (and run) with without ``--shots`` (the backends' default).
+DEFAULT_SHOTS: Final = 1024
 #: Windows' flags for a child that outlives its console (0 elsewhere).
 _DETACHED_PROCESS_FLAGS: Final[int] = getattr(subprocess, "DETACHED_PROCESS", 0) | getattr(
     subprocess, "CREATE_NEW_PROCESS_GROUP", 0
@@ -58,21 +74,17 @@ _RUNNER_WAIT: Final = 3600
 # -- starting a runner (``run --no-wait``) -------------------------------------------------
 
 
-def start_runner(args: argparse.Namespace, ctx: Context) -> dict[str, Any] | int:
-    """``run --no-wait|--timeout``: start a runner for the job; return what it hands back.
-
-    The runner is this command again, with :data:`RUNNER_FLAG`, in a new session. It reads
-    and checks the file, records the job in the store and writes the job's summary (JSON)
-    as its first line of stdout, or exits with its error on stderr, which is passed on as
-    it is. This process loads no Qiskit: the runner does all of that once.
+def start_runner(args: argparse.Namespace, ctx: Context) -> dict[str, Any]:
+    """``run --no-wait|--timeout``: parse the file, record the job, start its runner.
 
     Returns:
-        The job's summary once the runner has handed the job over (the job is then in the
-        store, for any process to find), or the runner's exit status if it failed first.
+        The job's summary (``run --json``'s fields; the job is INITIALIZING): the job is in
+        the store, for any process to find, and its runner has its id.
 
     Raises:
-        CommandError: the store is in memory, the file cannot be read, the runner exited
-            without a word, or Ctrl-C.
+        CommandError: the store is in memory, the file cannot be read or is not a circuit
+            that can be run (nothing is recorded then), or Ctrl-C (the runner is stopped).
+        StoreError: the store could not record the job (the runner is stopped).
     """
     flag = "--no-wait" if args.no_wait else "--timeout"
     if ctx.store_spec == MEMORY_STORE:
@@ -82,67 +94,109 @@ def start_runner(args: argparse.Namespace, ctx: Context) -> dict[str, Any] | int
             f"'{MEMORY_STORE}', so the job could not be seen from another process; give a "
             f"file path (or unset {STORE_ENV_VAR} for the default store), or leave out {flag}"
         )
-    # A missing or unreadable file is reported now; what is in it, by the runner.
-    source_text = read_source(args.file)
-    # This process waits for the runner to record the job, so that the id it prints is in
-    # the store the moment it is printed; the runner's start (import of Qiskit and Aer) is
-    # most of the wait (~0.8 s on 2 cores). To return sooner, this process must record the
-    # job itself, without Qiskit: it
-    # needs (1) a store write that imports no Qiskit (store.py imports qiskit.providers at
-    # the top; DESIGN §9 wants the store layer Qiskit-free anyway), with a record that holds
-    # the OpenQASM text until the runner has the circuit, and (2) a way for the runner to run
-    # a job under that record (backend.run(..., job_id=...) or an engine "adopt").
+    # This process exits once the job is recorded, and Qiskit's objects are many: the
+    # collector has nothing to find in them, during the import (~10% of it) or at exit
+    # (~0.1 s of interpreter teardown). It is paused meanwhile and what exists is frozen.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        with contextlib.ExitStack() as cleanup:
+            record = _new_record(load_circuit(args.file), args)
+            store = _open_store(ctx)
+            cleanup.callback(store.close)
+            runner = _start(args, ctx)
+            try:
+                from qiskit_myprovider.store import owner_token_for
 
-    argv = [sys.executable, "-m", "qiskit_myprovider", "run", RUNNER_FLAG]
-    for option in ("backend", "shots", "seed", "name", "store"):
-        if getattr(args, option, None) is not None:
-            argv.append(f"--{option}={getattr(args, option)}")
-    argv += [f"--tag={tag}" for tag in args.tags]
-    if ctx.debug:
-        argv.append("--debug")
-    argv += ["--", args.file]
-
-    with tempfile.TemporaryFile() as errors:
-        runner = subprocess.Popen(
-            argv,
-            stdin=subprocess.PIPE if args.file == "-" else subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=errors,
-            start_new_session=True,  # POSIX: no SIGINT/SIGHUP from this terminal
-            creationflags=_DETACHED_PROCESS_FLAGS,  # Windows: the same, its way
-        )
-        try:
-            if runner.stdin is not None:
-                # A broken pipe means the runner failed early: its stderr says why.
+                record.owner = owner_token_for(runner.pid)
+                store.add(record)
+                assert runner.stdin is not None
+                # A broken pipe: the runner has died already; its job reads as lost.
                 with contextlib.suppress(BrokenPipeError), runner.stdin:
-                    runner.stdin.write(source_text.encode("utf-8"))
-            assert runner.stdout is not None
-            with runner.stdout:
-                line = runner.stdout.readline()
-        except KeyboardInterrupt:
-            runner.terminate()  # the runner cancels the job if it had submitted it already
-            raise CommandError(
-                "interrupted; the job runner was stopped", EXIT_INTERRUPTED
-            ) from None
-        if not line:
-            code = runner.wait()
-            errors.seek(0)
-            message = errors.read().decode("utf-8", "replace")
-            if not message.strip():
-                raise CommandError(
-                    f"the job runner exited (status {code}) before it submitted the job"
-                    + ("" if ctx.debug else "; run with --debug for details"),
-                    EXIT_JOB_FAILED,
-                )
-            sys.stderr.write(message)
-            sys.stderr.flush()
-            return code or EXIT_JOB_FAILED
+                    runner.stdin.write(f"{record.job_id}\n".encode("ascii"))
+            except BaseException as exc:
+                runner.kill()  # a job recorded by now reads as lost
+                runner.wait()
+                if isinstance(exc, KeyboardInterrupt):
+                    raise CommandError(
+                        "interrupted; the job runner was stopped", EXIT_INTERRUPTED
+                    ) from None
+                raise
+    finally:
+        gc.freeze()
+        if collecting:
+            gc.enable()
     # A runner is meant to outlive this process. Should this process live on (a program that
     # calls main()), a daemon thread reaps the runner when it ends; either way its handle is
     # never dropped while the runner runs, which Python would warn about.
     threading.Thread(target=runner.wait, name=f"reap-runner-{runner.pid}", daemon=True).start()
-    handed: dict[str, Any] = json.loads(line)
-    return handed
+    return _recorded_summary(record)
+
+
+def _new_record(circuit: QuantumCircuit, args: argparse.Namespace) -> JobRecord:
+    """The INITIALIZING record of the job: the circuit as parsed, the command's options."""
+    from qiskit.providers import JobStatus
+
+    from qiskit_myprovider.clock import now
+    from qiskit_myprovider.store import JobRecord
+
+    options: dict[str, Any] = {"shots": DEFAULT_SHOTS if args.shots is None else args.shots}
+    if args.seed is not None:
+        options["seed_simulator"] = args.seed
+    created = now()
+    return JobRecord(
+        job_id=str(uuid.uuid4()),
+        backend_name=args.backend or DEFAULT_BACKEND,
+        status=JobStatus.INITIALIZING,
+        creation_date=created,
+        time_per_step={"CREATED": created},
+        name=args.name,
+        tags=list(args.tags),
+        circuits=[circuit],
+        options=options,
+    )
+
+
+def _open_store(ctx: Context) -> JobStore:
+    """The job store file in effect (as the provider finds it: ``--store``, variable, default)."""
+    from qiskit_myprovider.store import SQLiteJobStore, default_store_path
+
+    return SQLiteJobStore(ctx.store_spec or default_store_path())
+
+
+def _start(args: argparse.Namespace, ctx: Context) -> subprocess.Popen[bytes]:
+    """Start the runner: this command with :data:`RUNNER_FLAG`, in a session of its own."""
+    argv = [sys.executable, "-m", "qiskit_myprovider", "run", RUNNER_FLAG]
+    for option in ("backend", "seed", "store"):
+        if getattr(args, option, None) is not None:
+            argv.append(f"--{option}={getattr(args, option)}")
+    if ctx.debug:
+        argv.append("--debug")
+    argv += ["--", args.file]
+    return subprocess.Popen(
+        argv,
+        stdin=subprocess.PIPE,  # the job's id, once the job is recorded
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,  # what goes wrong is the job's error, in the store
+        start_new_session=True,  # POSIX: no SIGINT/SIGHUP from this terminal
+        creationflags=_DETACHED_PROCESS_FLAGS,  # Windows: the same, its way
+    )
+
+
+def _recorded_summary(record: JobRecord) -> dict[str, Any]:
+    """``run --json``'s fields for a job just recorded (no counts yet)."""
+    return {
+        "job_id": record.job_id,
+        "status": record.status.name,
+        "backend": record.backend_name,
+        "name": record.name,
+        "tags": list(record.tags),
+        "created": record.creation_date.isoformat(),
+        "error": record.error_message,
+        "shots": record.options.get("shots"),
+        "counts": None,
+        "time_taken": None,
+    }
 
 
 # -- being the runner ----------------------------------------------------------------------
@@ -157,24 +211,58 @@ def _interrupt(signum: int, frame: object) -> NoReturn:
     raise KeyboardInterrupt
 
 
+def handed_job_id() -> str | None:
+    """The runner's first step: read the id of its job from stdin (None: there is none).
+
+    The command that started the runner writes it once the job is recorded; an empty stdin
+    means that command failed first, and there is no job to run.
+    """
+    line = sys.stdin.readline().strip()
+    return line or None
+
+
+@contextlib.contextmanager
+def recording_failures(ctx: Context, job_id: str) -> Iterator[None]:
+    """Record what stops the runner before its job is submitted as the job's end.
+
+    An error (unknown backend, a circuit that cannot be transpiled, ...) makes the job ERROR
+    with the command's one-line message; SIGTERM (``jobs cancel``), even while the provider
+    is still loading, makes it CANCELLED. Only a job still INITIALIZING is changed (through
+    a store of its own: the provider's may not be open); the error is raised on.
+    """
+    try:
+        yield
+    except (Exception, KeyboardInterrupt) as exc:
+        from qiskit.providers import JobStatus
+
+        from qiskit_myprovider.clock import now
+
+        cancelled = isinstance(exc, KeyboardInterrupt)
+        status = JobStatus.CANCELLED if cancelled else JobStatus.ERROR
+        with contextlib.suppress(Exception):  # deleted meanwhile, or the store is gone
+            store = _open_store(ctx)
+            try:
+                record = store.get(job_id)
+                if record.status is JobStatus.INITIALIZING:
+                    store.update(
+                        job_id,
+                        status=status,
+                        time_per_step={**record.time_per_step, status.name: now()},
+                        error_message=None if cancelled else report_for(exc, debug=ctx.debug)[1],
+                    )
+            finally:
+                store.close()
+        raise
+
+
 def serve_as_runner(job: MyJob) -> int:
-    """The runner's side of ``run --no-wait``: hand the job over, then see it to its end.
+    """The runner's side of ``run --no-wait``, once the job is submitted: see it to its end.
 
     Returns:
         The runner's exit status: 0 if the job ended DONE, else 1.
     """
     from qiskit.providers import JobStatus
 
-    # Nothing more goes to the parent, which stops reading after one line (and exits).
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    try:
-        os.dup2(devnull, sys.stderr.fileno())
-        with contextlib.suppress(BrokenPipeError):  # the parent is gone; the job runs on
-            sys.stdout.write(json.dumps(job_summary(job)) + "\n")
-            sys.stdout.flush()
-        os.dup2(devnull, sys.stdout.fileno())
-    finally:
-        os.close(devnull)
     try:
         job.wait_for_final_state(wait=_RUNNER_WAIT)
     except KeyboardInterrupt:  # SIGTERM from 'jobs cancel'

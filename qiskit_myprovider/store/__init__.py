@@ -39,6 +39,7 @@ if TYPE_CHECKING:
         Owner,
         make_owner_token,
         owner_is_gone,
+        owner_token_for,
         parse_owner,
     )
     from qiskit_myprovider.store.paths import STORE_ENV_VAR, default_store_path
@@ -62,6 +63,7 @@ __all__ = [
     "make_owner_token",
     "migrate_pickles",
     "owner_is_gone",
+    "owner_token_for",
     "parse_owner",
 ]
 
@@ -82,6 +84,7 @@ _LAZY: Final = {
     "make_owner_token": "owners",
     "migrate_pickles": "legacy",
     "owner_is_gone": "owners",
+    "owner_token_for": "owners",
     "parse_owner": "owners",
 }
 

@@ -13,7 +13,14 @@ import socket
 import uuid
 from dataclasses import dataclass
 
-__all__ = ["Owner", "lost_message", "make_owner_token", "owner_is_gone", "parse_owner"]
+__all__ = [
+    "Owner",
+    "lost_message",
+    "make_owner_token",
+    "owner_is_gone",
+    "owner_token_for",
+    "parse_owner",
+]
 
 #: Owner tokens made in this process: a record with our pid but a token not in here was
 #: written by an earlier process that happened to have the same pid (common in containers).
@@ -51,11 +58,28 @@ def make_owner_token() -> str:
     Returns:
         The token, for :attr:`JobRecord.owner`.
     """
-    pid = os.getpid()
+    return owner_token_for(os.getpid())
+
+
+def owner_token_for(pid: int) -> str:
+    """Return a new token naming the process ``pid`` of this host as a job's owner.
+
+    The same form as :func:`make_owner_token`, for a record written on behalf of another
+    process (``run --no-wait`` records a job for the runner it has just started): if that
+    process dies before the job ends, the job reads as lost.
+
+    Args:
+        pid: A running process of this host (its start time is read now, where the
+            platform tells it).
+
+    Returns:
+        The token, for :attr:`JobRecord.owner`.
+    """
     stat = _proc_stat(pid)
     start = "" if stat is None else stat[1]
     token = f"{socket.gethostname()}:{pid}:{start}:{uuid.uuid4().hex[:12]}"
-    _OWN_TOKENS.add(token)
+    if pid == os.getpid():
+        _OWN_TOKENS.add(token)
     return token
 
 
@@ -107,7 +131,12 @@ def owner_is_gone(owner: str | None) -> bool:
     if not parsed.on_this_host:
         return False
     if parsed.pid == os.getpid():
-        return owner not in _OWN_TOKENS
+        if owner in _OWN_TOKENS:
+            return False
+        # Our pid, in a token another process made for us (see owner_token_for), or one an
+        # earlier process with our pid made for itself: only the start time tells them apart.
+        stat = _proc_stat(parsed.pid)
+        return not parsed.start or stat is None or parsed.start != stat[1]
     try:
         os.kill(parsed.pid, 0)
     except ProcessLookupError:

@@ -19,10 +19,16 @@ from pathlib import Path
 import pytest
 from qiskit import qasm2, transpile
 from qiskit.circuit.library import quantum_volume
+from qiskit.providers import JobStatus
+from rich.console import Console
 
 from qiskit_myprovider import MyProvider
 from qiskit_myprovider.cli import EXIT_TIMEOUT
-from qiskit_myprovider.store import SQLiteJobStore, owner_is_gone
+from qiskit_myprovider.cli.context import Context
+from qiskit_myprovider.cli.errors import CommandError
+from qiskit_myprovider.cli.runner import DEFAULT_BACKEND, DEFAULT_SHOTS, recording_failures
+from qiskit_myprovider.clock import now
+from qiskit_myprovider.store import JobRecord, SQLiteJobStore, owner_is_gone
 from tests.cli.conftest import (
     BAD_QASM2,
     BELL,
@@ -97,10 +103,45 @@ def test_no_wait_reports_a_mistake_in_the_file_and_leaves_no_store_behind(
     assert not store.exists()
 
 
-def test_no_wait_passes_on_the_runners_one_line_error(run: Run, store: Path) -> None:
+def test_a_backend_the_runner_does_not_know_is_the_jobs_error(run: Run, store: Path) -> None:
+    """The command records the job without loading the provider: the runner's refusal is
+    the job's ERROR, with the message the command would have printed."""
     code, out, err = run("run", BELL, "--no-wait", "--backend", "nope")
-    assert (code, out) == (2, "")
-    assert re.fullmatch(r"error: No backend named 'nope'\. Available backends: .*\n", err)
+    assert (code, err) == (0, "")
+    job_id = out.strip()
+    waited = python_m("jobs", "wait", job_id, store=store)
+    assert (waited.returncode, waited.stdout) == (1, f"Job {job_id} ERROR\n")
+    assert re.search(r"failed: No backend named 'nope'\. Available backends: ", waited.stderr)
+
+
+def test_the_printed_id_is_in_the_store_the_moment_it_is_printed(run: Run, store: Path) -> None:
+    code, out, _ = run("run", BELL, "--no-wait", "--json", "--name", "now", "--shots", 77)
+    summary = json.loads(out)
+    assert code == 0
+    records = SQLiteJobStore(store)  # read at once, as any other process would
+    try:
+        record = records.get(summary["job_id"])
+    finally:
+        records.close()
+    assert (record.name, record.options["shots"], record.backend_name) == (
+        "now",
+        77,
+        "myprovider_simulator",
+    )
+    assert summary["status"] == "INITIALIZING"  # the runner has not run it yet
+    assert (summary["shots"], summary["backend"]) == (77, "myprovider_simulator")
+    with MyProvider(store=store) as provider:
+        assert (
+            sum(provider.job(summary["job_id"]).result(timeout=PATIENCE).get_counts().values())
+            == 77
+        )
+
+
+def test_the_recorded_defaults_are_the_providers() -> None:
+    """The command records backend and shots without asking the provider: they must agree."""
+    with MyProvider(store=":memory:") as provider:
+        assert provider.get_backend().name == DEFAULT_BACKEND
+        assert {backend.options.shots for backend in provider.backends()} == {DEFAULT_SHOTS}
 
 
 # -- the runner, end to end ----------------------------------------------------------------
@@ -142,8 +183,10 @@ def test_the_job_outlives_the_command_and_other_processes_get_its_counts(
     assert (started.returncode, started.stderr) == (0, "")
     summary = json.loads(started.stdout)
     job_id = summary["job_id"]
-    assert summary["status"] in {"QUEUED", "RUNNING"}  # returned while the job still runs
+    assert summary["status"] == "INITIALIZING"  # returned before its runner ran it
     assert summary["counts"] is None
+    with MyProvider(store=store) as provider:
+        assert not provider.job(job_id).in_final_state()  # and it still runs, in its runner
 
     waited = python_m("jobs", "wait", job_id, store=store)
     assert (waited.returncode, waited.stdout, waited.stderr) == (0, f"Job {job_id} DONE\n", "")
@@ -195,10 +238,26 @@ def test_a_runner_that_dies_leaves_a_job_reported_lost(store: Path, tmp_path: Pa
     started = python_m("run", qv_file(tmp_path, 22, 22), "--no-wait", "--shots", 10, store=store)
     job_id = started.stdout.strip()
     owner = runner_owner(store, job_id)
-    pid = int(owner.rsplit(":", 3)[1])
-    os.kill(pid, 9)
-    wait_until_gone(owner, timeout=RUNNER_EXIT)
+    wait_until(
+        lambda: runner_owner(store, job_id) != owner,
+        what="the runner to take the job over",
+        timeout=PATIENCE,
+    )
+    kill_and_expect_lost(store, job_id, runner_owner(store, job_id))
 
+
+def test_a_runner_killed_right_after_the_hand_over_leaves_a_job_reported_lost(
+    store: Path,
+) -> None:
+    """Killed before it could submit the job (it is still importing): the job is lost."""
+    started = python_m("run", BELL, "--no-wait", store=store)
+    job_id = started.stdout.strip()
+    kill_and_expect_lost(store, job_id, runner_owner(store, job_id))
+
+
+def kill_and_expect_lost(store: Path, job_id: str, owner: str) -> None:
+    os.kill(int(owner.rsplit(":", 3)[1]), 9)
+    wait_until_gone(owner, timeout=RUNNER_EXIT)
     result = python_m("jobs", "result", job_id, store=store)
     assert result.returncode == 1
     assert re.fullmatch(rf"error: job {job_id} failed: .*was lost.*\n", result.stderr)
@@ -239,10 +298,10 @@ def test_timeout_that_runs_out_exits_124_and_the_job_keeps_running(
     summary = json.loads(out)
     job_id = summary["job_id"]
     assert code == EXIT_TIMEOUT
-    assert summary["status"] in {"QUEUED", "RUNNING"}
+    assert summary["status"] in {"INITIALIZING", "QUEUED", "RUNNING"}  # in its runner
     assert summary["counts"] is None
     assert re.fullmatch(
-        rf"error: job {job_id} keeps running \((QUEUED|RUNNING) after 0\.5 s\); "
+        rf"error: job {job_id} keeps running \((INITIALIZING|QUEUED|RUNNING) after 0\.5 s\); "
         rf"follow it with 'qiskit-myprovider jobs wait {job_id}'\n",
         err,
     )
@@ -266,20 +325,23 @@ def test_timeout_refuses_an_in_memory_store_in_one_line(mistake: Callable[..., s
     assert err.startswith("error: --timeout needs a job store that other processes can read")
 
 
-# -- ``run --no-wait`` loads no Qiskit: the runner does that, once ------------------------
+# -- ``run --no-wait`` loads no simulator: the runner does that, once -------------------
 
-#: Run in a child: main(ARGV), then print the exit status and the Qiskit modules loaded.
-NO_QISKIT_PROBE = """
+#: Run in a child: main(ARGV), then print the exit status and the modules of Aer, the
+#: provider, the backend and the engine that were loaded.
+NO_AER_PROBE = """
 import sys
 from qiskit_myprovider.cli import main
 code = main(sys.argv[1:])
-print(code, *sorted(m for m in sys.modules if m.split(".")[0] in {"qiskit", "qiskit_aer"}))
+heavy = {"qiskit_aer", "qiskit_myprovider.provider", "qiskit_myprovider.backend",
+         "qiskit_myprovider.engine", "qiskit_myprovider.execution"}
+print(code, *sorted(m for m in sys.modules if m in heavy or m.split(".")[0] in heavy))
 """
 
 
-def test_the_command_that_starts_a_runner_loads_no_qiskit(store: Path) -> None:
+def test_the_command_that_starts_a_runner_loads_no_simulator(store: Path) -> None:
     done = subprocess.run(
-        [sys.executable, "-c", NO_QISKIT_PROBE, "--store", str(store), "run", BELL, "--no-wait"],
+        [sys.executable, "-c", NO_AER_PROBE, "--store", str(store), "run", BELL, "--no-wait"],
         capture_output=True,
         text=True,
         timeout=CHILD_TIMEOUT,
@@ -290,7 +352,7 @@ def test_the_command_that_starts_a_runner_loads_no_qiskit(store: Path) -> None:
     )
     assert done.returncode == 0, done.stderr
     job_id, status_line = done.stdout.splitlines()
-    assert status_line == "0"  # and no module of Qiskit or Aer after the status
+    assert status_line == "0"  # and no module of Aer, the provider or the engine after it
     with MyProvider(store=store) as provider:  # the job is in the store, and runs
         assert provider.job(job_id).result(timeout=PATIENCE).get_counts()
 
@@ -302,3 +364,70 @@ def test_the_runner_uses_the_store_given_with_store(run: Run, store: Path, tmp_p
     with MyProvider(store=other) as provider:
         assert provider.job(out.strip()).result(timeout=PATIENCE).get_counts()
     assert not store.exists()  # not the store that the variable names
+
+
+# -- the runner's refusals and cancels before it has submitted the job ---------------------
+
+
+def initializing_job(store: Path) -> str:
+    """Record a job as ``run --no-wait`` does (INITIALIZING, owned elsewhere); return its id."""
+    created = now()
+    record = JobRecord(
+        job_id=str(uuid.uuid4()),
+        backend_name=DEFAULT_BACKEND,
+        status=JobStatus.INITIALIZING,
+        creation_date=created,
+        time_per_step={"CREATED": created},
+        owner="elsewhere:1:2:0123456789ab",
+    )
+    records = SQLiteJobStore(store)
+    try:
+        records.add(record)
+    finally:
+        records.close()
+    return record.job_id
+
+
+def stored(store: Path, job_id: str) -> JobRecord:
+    records = SQLiteJobStore(store)
+    try:
+        return records.get(job_id)
+    finally:
+        records.close()
+
+
+def runner_context(store: Path) -> Context:
+    return Context(out=Console(), err=Console(), debug=False, store=str(store))
+
+
+def test_sigterm_before_the_job_is_submitted_records_it_cancelled(store: Path) -> None:
+    job_id = initializing_job(store)
+    with pytest.raises(KeyboardInterrupt), recording_failures(runner_context(store), job_id):
+        raise KeyboardInterrupt  # what SIGTERM from 'jobs cancel' becomes in a runner
+    record = stored(store, job_id)
+    assert (record.status, record.error_message) == (JobStatus.CANCELLED, None)
+    assert "CANCELLED" in record.time_per_step
+
+
+def test_a_refusal_before_the_job_is_submitted_is_its_error(store: Path) -> None:
+    job_id = initializing_job(store)
+    with (
+        pytest.raises(CommandError),
+        recording_failures(runner_context(store), job_id),
+    ):
+        raise CommandError("cannot transpile bell.qasm for backend 'x': too wide")
+    record = stored(store, job_id)
+    assert record.status is JobStatus.ERROR
+    assert record.error_message == "cannot transpile bell.qasm for backend 'x': too wide"
+
+
+def test_a_job_past_initializing_is_left_as_it_is(store: Path) -> None:
+    job_id = initializing_job(store)
+    records = SQLiteJobStore(store)
+    try:
+        records.update(job_id, status=JobStatus.QUEUED)
+    finally:
+        records.close()
+    with pytest.raises(KeyboardInterrupt), recording_failures(runner_context(store), job_id):
+        raise KeyboardInterrupt
+    assert stored(store, job_id).status is JobStatus.QUEUED

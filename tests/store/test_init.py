@@ -23,6 +23,7 @@ PUBLIC = {
     "make_owner_token",
     "migrate_pickles",
     "owner_is_gone",
+    "owner_token_for",
     "parse_owner",
 }
 

@@ -5,11 +5,19 @@ from __future__ import annotations
 import dataclasses
 import os
 import socket
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
-from qiskit_myprovider.store import Owner, make_owner_token, owner_is_gone, parse_owner
+from qiskit_myprovider.store import (
+    Owner,
+    make_owner_token,
+    owner_is_gone,
+    owner_token_for,
+    parse_owner,
+)
 from qiskit_myprovider.store import owners as owners_module
 from qiskit_myprovider.store.owners import lost_message
 
@@ -49,6 +57,34 @@ def test_every_token_names_a_new_owner_of_this_process() -> None:
     if Path("/proc/self/stat").exists():
         assert owner.start.isdigit()
         assert owner == parse_owner(second)  # same process: same host, pid and start
+
+
+def test_a_token_for_another_process_reads_gone_once_that_process_exits() -> None:
+    """``run --no-wait`` records its runner as the owner: the runner's death makes it lost."""
+    child = subprocess.Popen(
+        [sys.executable, "-c", "import sys; sys.stdin.read()"], stdin=subprocess.PIPE
+    )
+    try:
+        token = owner_token_for(child.pid)
+        owner = parse_owner(token)
+        assert owner is not None
+        assert (owner.host, owner.pid) == (socket.gethostname(), child.pid)
+        assert owner_is_gone(token) is False
+        assert owner_token_for(child.pid) != token  # a new nonce each time
+    finally:
+        assert child.stdin is not None
+        child.stdin.close()
+        child.wait()
+    assert owner_is_gone(token) is True
+
+
+def test_a_token_another_process_made_for_this_one_names_this_one() -> None:
+    """The runner of ``run --no-wait`` reads the token its parent recorded for it."""
+    assert owner_is_gone(owner_token_for(os.getpid())) is False
+    stat = owners_module._proc_stat(os.getpid())
+    if stat is not None:
+        assert owner_is_gone(token_for(os.getpid(), stat[1])) is False
+        assert owner_is_gone(token_for(os.getpid(), "1")) is True  # an earlier process
 
 
 def test_parse_owner_reads_both_token_forms_and_hosts_with_colons() -> None:
