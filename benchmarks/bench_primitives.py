@@ -55,7 +55,7 @@ def medians(rounds: int, sides: dict[str, Callable[[], Any]]) -> dict[str, float
     times: dict[str, list[float]] = {name: [] for name in sides}
     names = list(sides)
     for i in range(rounds):
-        order = names[i % len(names):] + names[: i % len(names)]
+        order = names[i % len(names) :] + names[: i % len(names)]
         for name in order:
             times[name].append(timed(sides[name]))
     return {name: statistics.median(values) for name, values in times.items()}
@@ -63,7 +63,8 @@ def medians(rounds: int, sides: dict[str, Callable[[], Any]]) -> dict[str, float
 
 def report(title: str, figures: dict[str, float], reference: str, target: str, ok: bool) -> None:
     base = figures[reference]
-    parts = [f"{name} {value * 1000:.1f} ms ({value / base:.2f}x)" for name, value in figures.items()]
+    parts = [f"{name} {value * 1000:.1f} ms ({value / base:.2f}x)"
+             for name, value in figures.items()]  # fmt: skip
     print(f"{title}: {', '.join(parts)}; target {target} {'OK' if ok else 'MISS'} [{load()}]",
           flush=True)  # fmt: skip
 
@@ -112,9 +113,10 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=7)
     args = parser.parse_args()
     rounds = args.rounds
-    with tempfile.TemporaryDirectory() as scratch, MyProvider(
-        store=Path(scratch) / "jobs.sqlite3"
-    ) as provider:
+    with (
+        tempfile.TemporaryDirectory() as scratch,
+        MyProvider(store=Path(scratch) / "jobs.sqlite3") as provider,
+    ):
         backend = provider.get_backend()
         pub = estimator_pub()
         ours = EstimatorV2(mode=backend)
@@ -122,7 +124,8 @@ def main() -> None:
         generic = BackendEstimatorV2(backend=backend)
         exact = aer.run([pub]).result()[0].data.evs
         mine = ours.run([pub]).result()[0].data.evs  # also warms a worker
-        print(f"estimator values, largest difference from Aer's: {np.abs(mine - exact).max():.2e}")
+        largest = np.abs(mine - exact).max()
+        print(f"estimator values, largest difference from Aer's: {largest:.2e}")
         figures = medians(rounds, {
             "aer": lambda: aer.run([pub]).result(),
             "ours": lambda: ours.run([pub]).result(),
@@ -157,9 +160,12 @@ def main() -> None:
                     np.random.default_rng(0).uniform(0, 1, (6, ansatz.num_parameters)))  # fmt: skip
         stall_ours = longest_stall(lambda: ours.run([long_pub]).result())
         stall_aer = longest_stall(lambda: aer.run([long_pub]).result())
-        print(f"caller's longest stall during a ~1 s estimator job: ours {stall_ours * 1000:.1f} ms,"
-              f" aer {stall_aer * 1000:.1f} ms; target ours <= 50 ms "
-              f"{'OK' if stall_ours <= 0.05 else 'MISS'} [{load()}]", flush=True)  # fmt: skip
+        verdict = "OK" if stall_ours <= 0.05 else "MISS"
+        print(
+            f"caller's longest stall during a ~1 s estimator job: ours {stall_ours * 1000:.1f}"
+            f" ms, aer {stall_aer * 1000:.1f} ms; target ours <= 50 ms {verdict} [{load()}]",
+            flush=True,
+        )
 
         cancels = []
         for _ in range(max(3, rounds // 2)):
@@ -173,8 +179,11 @@ def main() -> None:
                 time.sleep(0.0005)
             cancels.append(time.perf_counter() - start)
         cancel = statistics.median(cancels)
-        print(f"cancel a RUNNING estimator job: CANCELLED after {cancel * 1000:.1f} ms "
-              f"(aer: impossible); target <= 500 ms {'OK' if cancel <= 0.5 else 'MISS'}")  # fmt: skip
+        verdict = "OK" if cancel <= 0.5 else "MISS"
+        print(
+            f"cancel a RUNNING estimator job: CANCELLED after {cancel * 1000:.1f} ms "
+            f"(aer: impossible); target <= 500 ms {verdict}"
+        )
 
         stored = ours.run([pub])
         stored.result()
@@ -183,10 +192,13 @@ def main() -> None:
         reads = []
         for _ in range(rounds):
             with MyProvider(store=Path(scratch) / "jobs.sqlite3") as other:
-                reads.append(timed(lambda: other.job(job_id).result()))  # noqa: B023
+                reads.append(timed(lambda: other.job(job_id).result()))
         read = statistics.median(reads)
-        print(f"provider.job(id).result() of a stored 260-value estimator job: {read * 1000:.1f} ms;"
-              f" target <= 20 ms {'OK' if read <= 0.02 else 'MISS'} [{load()}]")  # fmt: skip
+        verdict = "OK" if read <= 0.02 else "MISS"
+        print(
+            f"provider.job(id).result() of a stored 260-value estimator job: "
+            f"{read * 1000:.1f} ms; target <= 20 ms {verdict} [{load()}]"
+        )
 
 
 if __name__ == "__main__":
