@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import dataclasses
 import uuid
 from collections.abc import Mapping, Sequence
 from datetime import datetime
@@ -313,8 +314,8 @@ class MyBackend(BackendV2):
         then hands the id to a runner process, which calls this. The job is checked as
         :meth:`run` checks one and runs ``run_input`` (default: the record's circuits) with
         the record's options, updated by ``options``, name, tags and header. The record then
-        names this process as its owner and moves on as any job's does; its circuits and
-        options stay as recorded.
+        names this process as its owner, holds the circuits and simulator options the job
+        runs with (as a ``run`` job's does), and moves on as any job's does.
 
         Raises:
             MyJobError: the record is not INITIALIZING (submitted, cancelled or lost already)
@@ -388,21 +389,18 @@ class MyBackend(BackendV2):
 
         # None means "Aer's default": passing it would override the simulator's own settings.
         run_options = simulator_options({**self._options._fields, **checked})
-        job_id = str(uuid.uuid4()) if recorded is None else recorded.job_id
-        created = now() if recorded is None else recorded.creation_date
-        record = JobRecord(
-            job_id=job_id,
-            backend_name=self.name,
-            status=JobStatus.INITIALIZING,
-            creation_date=created,
-            time_per_step={"CREATED": created} if recorded is None else recorded.time_per_step,
-            name=job_name,
-            tags=tags,
-            circuits=circuits,
-            options=run_options,
-            header=dict(header or {}),
-            owner=self._engine.owner_token,
-        )
+        record = JobRecord.new(
+            self.name, circuits, run_options, owner=self._engine.owner_token,
+            name=job_name, tags=tags, header=header,
+        )  # fmt: skip
+        if recorded is not None:  # the job another process recorded, as it now runs
+            record = dataclasses.replace(
+                record,
+                job_id=recorded.job_id,
+                creation_date=recorded.creation_date,
+                time_per_step=dict(recorded.time_per_step),
+            )
+        job_id = record.job_id
         task = SimulationTask(
             job_id=job_id,
             backend_name=self.name,

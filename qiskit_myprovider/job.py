@@ -125,7 +125,13 @@ class MyJob(JobV1):
                 raise MyJobError(f"Job {self.job_id()} has no executor to run on")
             task, executor = self._task, self._executor
             if self._recorded:  # another process wrote the record: take the job over
-                state.store.update(self.job_id(), owner=state.record.owner)
+                record = state.record
+                state.store.update(
+                    self.job_id(),
+                    owner=record.owner,
+                    circuits=record.circuits,
+                    options=record.options,
+                )
             else:
                 state.store.add(state.record)
             self._engine.register(self.job_id(), self)

@@ -233,6 +233,11 @@ def test_run_recorded_runs_the_records_circuits_under_its_id(backend: MyBackend)
     assert stored.owner == backend.engine.owner_token  # this process took the job over
     assert (stored.name, stored.tags) == ("recorded", ["cli"])
     assert {"CREATED", "QUEUED", "DONE"} <= set(stored.time_per_step)
+    # The record now holds what ran: the backend's options too, and the circuits given.
+    assert stored.options["method"] == backend.method
+    assert stored.options["shots"] == 300
+    assert stored.circuits is not None
+    assert stored.circuits[0] == transpile(bell_circuit(), backend, seed_transpiler=1)
 
 
 def test_run_recorded_refuses_what_run_refuses_and_records_why(backend: MyBackend) -> None:

@@ -153,6 +153,12 @@ def encode_changes(changes: Mapping[str, Any]) -> dict[str, Any]:
             columns["tags"] = json.dumps(list(value))
         elif key == "result":
             columns["result"] = None if value is None else pack(value)
+        elif key == "options":
+            columns["options"] = pack(dict(value))
+        elif key == "circuits":
+            blob = None if value is None else pack_circuits(value)
+            columns["circuits"] = blob
+            columns["circuits_note"] = NOT_QPY if value is not None and blob is None else None
         else:  # name, error_message, owner: plain text
             columns[key] = value
     return columns

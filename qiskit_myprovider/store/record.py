@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Final, Protocol
@@ -28,8 +28,11 @@ __all__ = [
 
 #: Record fields that :meth:`JobStore.update` may change.
 UPDATABLE_FIELDS: Final = frozenset(
-    {"status", "time_per_step", "error_message", "result", "name", "tags", "owner"}
-)
+    {
+        "status", "time_per_step", "error_message", "result", "name", "tags", "owner",
+        "circuits", "options",
+    }
+)  # fmt: skip
 
 
 @dataclass
@@ -83,7 +86,7 @@ class JobRecord:
         owner: str,
         name: str | None = None,
         tags: Sequence[str] = (),
-        header: dict[str, Any] | None = None,
+        header: Mapping[str, Any] | None = None,
         primitive_id: str | None = None,
     ) -> JobRecord:
         """The record of a job about to be submitted: a new id, INITIALIZING, CREATED now."""
