@@ -109,5 +109,7 @@ def report_job(job: MyJob, args: argparse.Namespace, ctx: Context) -> int:
             message = f"job {job.job_id()} failed: {job.error_message() or 'unknown error'}"
         raise CommandError(message, EXIT_JOB_FAILED)
     if not args.json:
-        print_counts(ctx.out, job, result, top=args.top)
+        experiments = len(result.results)
+        for index in [None] if experiments == 1 else range(experiments):
+            print_counts(ctx.out, job, result, top=args.top, index=index)
     return 0

@@ -132,11 +132,18 @@ def _add_run_parser(subparsers: Any, parent: argparse.ArgumentParser) -> None:
         help="run an OpenQASM 2 or 3 file and print its counts",
         description=(
             "Transpile the circuit in an OpenQASM 2 or 3 file for a backend, run it, wait "
-            "for the job and print the counts, most frequent first. The OpenQASM version "
-            "is read from the file's 'OPENQASM x;' header (none means OpenQASM 3)."
+            "for the job and print the counts, most frequent first (one table per file when "
+            "several files run as one job). The OpenQASM version is read from the file's "
+            "'OPENQASM x;' header (none means OpenQASM 3)."
         ),
     )
-    parser.add_argument("file", metavar="FILE", help="the OpenQASM file ('-' reads stdin)")
+    parser.add_argument(
+        "files",
+        metavar="FILE",
+        nargs="+",
+        help="the OpenQASM file ('-' reads stdin); several files run as one job of several "
+        "circuits, in order",
+    )
     parser.add_argument(
         "--backend", metavar="NAME", help="the backend (default: myprovider_simulator)"
     )

@@ -155,13 +155,17 @@ def listed_row(job: ListedJob) -> dict[str, Any]:
 def job_summary(job: MyJob, result: Result | None = None) -> dict[str, Any]:
     """Return the JSON object ``run --json`` prints; ``counts`` is null until the job is DONE.
 
-    It is :func:`job_row` with ``shots``, ``counts`` and ``time_taken`` (the seconds the
-    result reports) added.
+    It is :func:`job_row` with ``shots``, ``counts`` (one object, or a list of one per
+    circuit for a job of several) and ``time_taken`` (the seconds the result reports) added.
     """
+    counts: Any = None
+    if result is not None:
+        counts = [sorted_counts(result.get_counts(i)) for i in range(len(result.results))]
+        counts = counts[0] if len(counts) == 1 else counts
     return {
         **job_row(job),
         "shots": job.backend_options().get("shots"),
-        "counts": sorted_counts(result.get_counts()) if result is not None else None,
+        "counts": counts,
         "time_taken": result.time_taken if result is not None else None,
     }
 

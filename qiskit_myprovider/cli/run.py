@@ -33,7 +33,7 @@ from qiskit_myprovider.cli.runner import (
     stop_on_sigterm,
     stop_runner,
 )
-from qiskit_myprovider.cli.source import display_name, load_circuit
+from qiskit_myprovider.cli.source import display_name, load_circuits
 
 if TYPE_CHECKING:
     from qiskit import QuantumCircuit
@@ -47,7 +47,7 @@ __all__ = ["cmd_run"]
 
 
 def cmd_run(args: argparse.Namespace, ctx: Context) -> int:
-    """Run ``args.file`` and print its counts (or start a runner, or be one).
+    """Run ``args.files`` and print their counts (or start a runner, or be one).
 
     Returns:
         0 when the job ended DONE (or was handed to a runner).
@@ -80,9 +80,9 @@ def cmd_run(args: argparse.Namespace, ctx: Context) -> int:
         left = max(0.0, args.timeout - (time.monotonic() - started))
         return _follow(handed["job_id"], left, args, ctx)
 
-    circuit = load_circuit(args.file)
+    circuits = load_circuits(args.files)
     with open_provider(ctx.store) as provider:
-        job = _submit(provider, circuit, args)
+        job = _submit(provider, circuits, args)
         try:
             wait_for_job(job, ctx.err)
         except KeyboardInterrupt:
@@ -94,8 +94,10 @@ def cmd_run(args: argparse.Namespace, ctx: Context) -> int:
         return report_job(job, args, ctx)
 
 
-def _submit(provider: MyProvider, circuit: QuantumCircuit, args: argparse.Namespace) -> MyJob:
-    """Transpile the file's circuit for the backend and run it with the command's options."""
+def _submit(
+    provider: MyProvider, circuits: list[QuantumCircuit], args: argparse.Namespace
+) -> MyJob:
+    """Transpile the files' circuits for the backend and run them with the command's options."""
     backend = provider.get_backend(args.backend)
     options: dict[str, Any] = {"job_tags": args.tags}
     if args.shots is not None:
@@ -104,19 +106,24 @@ def _submit(provider: MyProvider, circuit: QuantumCircuit, args: argparse.Namesp
         options["seed_simulator"] = args.seed
     if args.name is not None:
         options["job_name"] = args.name
-    return backend.run(_transpile(circuit, backend, args), **options)
+    files = args.files
+    compiled = [_transpile(c, backend, args, f) for c, f in zip(circuits, files, strict=True)]
+    return backend.run(compiled, **options)
 
 
 def _submit_recorded(provider: MyProvider, job_id: str, args: argparse.Namespace) -> MyJob:
     """The runner's job: the recorded circuit, transpiled, run under its record."""
     backend = provider.get_backend(args.backend)
     circuits = provider.store.get(job_id).circuits or []
-    compiled = [_transpile(circuit, backend, args) for circuit in circuits]
+    compiled = [
+        _transpile(circuit, backend, args, file)
+        for circuit, file in zip(circuits, args.files, strict=False)
+    ]
     return backend.run_recorded(job_id, compiled or None)
 
 
 def _transpile(
-    circuit: QuantumCircuit, backend: MyBackend, args: argparse.Namespace
+    circuit: QuantumCircuit, backend: MyBackend, args: argparse.Namespace, file: str
 ) -> QuantumCircuit:
     """Transpile the file's circuit for ``backend`` (``--seed`` seeds the transpiler too).
 
@@ -130,7 +137,7 @@ def _transpile(
         return transpile(circuit, backend, seed_transpiler=args.seed)
     except TranspilerError as exc:
         raise CommandError(
-            f"cannot transpile {display_name(args.file)} for backend '{backend.name}': "
+            f"cannot transpile {display_name(file)} for backend '{backend.name}': "
             f"{one_line(exc)}"
         ) from exc
 

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any, Final, NoReturn
 
 from qiskit_myprovider.cli.context import MEMORY_STORE, STORE_ENV_VAR
 from qiskit_myprovider.cli.errors import EXIT_INTERRUPTED, EXIT_JOB_FAILED, CommandError, report_for
-from qiskit_myprovider.cli.source import load_circuit
+from qiskit_myprovider.cli.source import load_circuits
 
 if TYPE_CHECKING:
     from qiskit import QuantumCircuit
@@ -101,7 +101,7 @@ def start_runner(args: argparse.Namespace, ctx: Context) -> dict[str, Any]:
     gc.disable()
     try:
         with contextlib.ExitStack() as cleanup:
-            record = _new_record(load_circuit(args.file), args)
+            record = _new_record(load_circuits(args.files), args)
             store = _open_store(ctx)
             cleanup.callback(store.close)
             runner = _start(args, ctx)
@@ -133,8 +133,8 @@ def start_runner(args: argparse.Namespace, ctx: Context) -> dict[str, Any]:
     return _recorded_summary(record)
 
 
-def _new_record(circuit: QuantumCircuit, args: argparse.Namespace) -> JobRecord:
-    """The INITIALIZING record of the job: the circuit as parsed, the command's options."""
+def _new_record(circuits: list[QuantumCircuit], args: argparse.Namespace) -> JobRecord:
+    """The INITIALIZING record of the job: the circuits as parsed, the command's options."""
     from qiskit.providers import JobStatus
 
     from qiskit_myprovider.clock import now
@@ -152,7 +152,7 @@ def _new_record(circuit: QuantumCircuit, args: argparse.Namespace) -> JobRecord:
         time_per_step={"CREATED": created},
         name=args.name,
         tags=list(args.tags),
-        circuits=[circuit],
+        circuits=circuits,
         options=options,
     )
 
@@ -172,7 +172,7 @@ def _start(args: argparse.Namespace, ctx: Context) -> subprocess.Popen[bytes]:
             argv.append(f"--{option}={getattr(args, option)}")
     if ctx.debug:
         argv.append("--debug")
-    argv += ["--", args.file]
+    argv += ["--", *args.files]
     return subprocess.Popen(
         argv,
         stdin=subprocess.PIPE,  # the job's id, once the job is recorded

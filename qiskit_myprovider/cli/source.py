@@ -10,6 +10,7 @@ given (every parameter bound, something measured).
 from __future__ import annotations
 
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -18,7 +19,7 @@ from qiskit_myprovider.cli.errors import CommandError
 if TYPE_CHECKING:
     from qiskit import QuantumCircuit
 
-__all__ = ["display_name", "load_circuit", "read_source"]
+__all__ = ["display_name", "load_circuit", "load_circuits", "read_source"]
 
 
 def display_name(file: str) -> str:
@@ -100,3 +101,15 @@ def load_circuit(file: str, source: str | None = None) -> QuantumCircuit:
         )
     circuit.name = stem
     return circuit
+
+
+def load_circuits(files: Sequence[str]) -> list[QuantumCircuit]:
+    """Load the circuit of each of ``files``, in order (see :func:`load_circuit`).
+
+    Raises:
+        CommandError: a file cannot be loaded (the first one that cannot), or ``-`` (stdin)
+            is given more than once.
+    """
+    if list(files).count("-") > 1:
+        raise CommandError("'-' (stdin) can be given once only")
+    return [load_circuit(file) for file in files]

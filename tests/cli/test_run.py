@@ -6,6 +6,7 @@ import json
 import re
 import uuid
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from qiskit.result import Result
@@ -157,3 +158,17 @@ def test_ctrl_c_while_waiting_cancels_the_job_and_exits_130(
         gate.open()
     assert (code, out) == (130, "")
     assert re.fullmatch(r"error: interrupted; job [0-9a-f-]{36} cancelled\n", err)
+
+
+def test_several_files_run_as_one_job_with_a_table_per_circuit(run: Run, tmp_path: Path) -> None:
+    flip = tmp_path / "flip.qasm"
+    flip.write_text('OPENQASM 2.0;\ninclude "qelib1.inc";\nqreg q[1];\ncreg c[1];\n'
+                    "x q[0];\nmeasure q -> c;\n")  # fmt: skip
+    code, out, err = run("run", str(BELL), str(flip), "--shots", "50", "--json")
+    assert (code, err) == (0, "")
+    summary = json.loads(out)
+    assert summary["counts"][1] == {"1": 50}
+    assert set(summary["counts"][0]) <= {"00", "11"}
+    code, out, _ = run("run", str(BELL), str(flip), "--shots", "50")
+    assert ", circuit 0 (bell) on " in out
+    assert ", circuit 1 (flip) on " in out
