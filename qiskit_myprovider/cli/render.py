@@ -200,6 +200,22 @@ def format_seconds(seconds: float) -> str:
 # -- counts --------------------------------------------------------------------------------
 
 
+def run_seconds(job: Any, result: Result) -> float:
+    """How long the job simulated: RUNNING to its final step, else the result's ``time_taken``.
+
+    A job split across workers reports the sum of its parts' times in ``time_taken``; the
+    user waited the span between the steps.
+    """
+    try:
+        steps = job.time_per_step()
+        started, ended = steps.get("RUNNING"), steps.get(job.status().name)
+    except Exception:
+        started = ended = None
+    if isinstance(started, datetime) and isinstance(ended, datetime) and ended >= started:
+        return (ended - started).total_seconds()
+    return float(result.time_taken or 0.0)
+
+
 def sorted_counts(counts: Any) -> dict[str, int]:
     """Return counts sorted by count (most frequent first), then by bitstring."""
     return dict(
@@ -242,7 +258,7 @@ def print_counts(
     which = "" if index is None else f", circuit {index} ({escape(circuit_name(result, index))})"
     out.print(
         f"Job {escape(job.job_id())}{which} on {escape(job.backend().name)}: {total} shots, "
-        f"{job.status().name} in {format_seconds(result.time_taken)}",
+        f"{job.status().name} in {format_seconds(run_seconds(job, result))}",
         highlight=False,
     )
     rows = table()

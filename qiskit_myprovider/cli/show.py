@@ -19,6 +19,7 @@ from qiskit_myprovider.cli.render import (
     plain,
     print_fields,
     print_json,
+    run_seconds,
     sorted_counts,
     styled_status,
 )
@@ -115,8 +116,9 @@ def cmd_jobs_show(args: argparse.Namespace, ctx: Context) -> int:
         ]
         details["counts"] = counts[0] if len(counts) == 1 else counts
         details["time_taken"] = result.time_taken
+        details["run_seconds"] = run_seconds(job, result)
     if args.json:
-        print_json({k: v for k, v in details.items() if k != "progress_text"})
+        print_json({k: v for k, v in details.items() if k not in ("progress_text", "run_seconds")})
         return 0
     print_fields(ctx.out, _fields(details, result))
     return 0
@@ -191,7 +193,7 @@ def _result_summary(details: dict[str, Any], result: Result) -> str:
         rest = len(circuit_counts) - len(top)
         more = f" and {rest} more outcome{'s' if rest != 1 else ''}" if rest else ""
         lines.append(f"{escape(name)}: {shown}{more} of {total} shots")
-    took = f"in {format_seconds(result.time_taken)}"
+    took = f"in {format_seconds(details.get('run_seconds', result.time_taken))}"
     return f"{len(per_circuit)} circuit{'s' if len(per_circuit) != 1 else ''} {took}\n" + "\n".join(
         lines
     )
