@@ -8,11 +8,13 @@ executor's queue holds several tiny tasks that Aer would run the same way, it ha
 
 Tasks share a call only when nothing in the output could tell (:func:`batchable`,
 :func:`joins`): the same simulator (``simulator_key``), equal run options, no parameter
-bindings, no primitive part, and no ``seed_simulator`` (Aer seeds experiment *i* of a call
-``seed + 2113 * i``, so a seeded job would draw other samples inside a batch than alone);
-only tiny tasks (estimated cost at most :data:`TINY_COST`), so that a big job never waits
-behind a batch, and at most :data:`MAX_BATCH_TASKS` tasks or :data:`MAX_BATCH_COST` seconds
-of estimated work, so that the first job of a batch is not kept waiting for the last.
+bindings, no primitive part, circuits of one classical width (Aer reports the largest
+``num_clbits`` of a call in every experiment's metadata), and no ``seed_simulator`` (Aer
+seeds experiment *i* of a call ``seed + 2113 * i``, so a seeded job would draw other samples
+inside a batch than alone); only tiny tasks (estimated cost at most :data:`TINY_COST`), so
+that a big job never waits behind a batch, and at most :data:`MAX_BATCH_TASKS` tasks or
+:data:`MAX_BATCH_COST` seconds of estimated work, so that the first job of a batch is not
+kept waiting for the last.
 """
 
 from __future__ import annotations
@@ -59,21 +61,28 @@ def batchable(task: SimulationTask) -> bool:
         and bool(task.circuits)
         and task.run_options.get("seed_simulator") is None
         and task.cost <= TINY_COST
+        and _clbits(task) is not None
     )
 
 
 def joins(first: SimulationTask, task: SimulationTask) -> bool:
     """Return whether ``task`` may run in the same Aer call as the batchable ``first``.
 
-    It must be batchable itself, on the same simulator, with equal run options (compared
-    value by value: identical objects, or equal ones; a value that cannot say, such as an
-    array, counts as different).
+    It must be batchable itself, on the same simulator, with circuits of the same classical
+    width and equal run options (compared value by value: identical objects, or equal ones;
+    a value that cannot say, such as an array, counts as different).
     """
-    if not batchable(task):
+    if not batchable(task) or _clbits(task) != _clbits(first):
         return False
     if task.simulator is not first.simulator or task.simulator_key != first.simulator_key:
         return False
     return _same_options(first.run_options, task.run_options)
+
+
+def _clbits(task: SimulationTask) -> int | None:
+    """The one classical width of all of ``task``'s circuits, or None if they differ."""
+    widths = {circuit.num_clbits for circuit in task.circuits}
+    return widths.pop() if len(widths) == 1 else None
 
 
 def _same_options(a: Any, b: Any) -> bool:
