@@ -107,13 +107,6 @@ class _Spy:
 
 
 @pytest.fixture
-def gate() -> Iterator[Gate]:
-    g = Gate()
-    yield g
-    g.open()
-
-
-@pytest.fixture
 def spy() -> _Spy:
     return _Spy()
 
