@@ -90,6 +90,7 @@ class _SplitHandle(TaskHandle, Generic[R]):
         self._handles: list[TaskHandle | None] = [None] * len(sizes)
         self._results: list[R | None] = [None] * len(sizes)
         self._succeeded = [False] * len(sizes)
+        self._running = [False] * len(sizes)
         self._started = False
         self._starting = threading.Lock()  # one part reports the start; the others wait on it
         self._refused = False  # the job said no at task_started (cancelled meanwhile)
@@ -120,7 +121,10 @@ class _SplitHandle(TaskHandle, Generic[R]):
 
     # -- what the parts report ---------------------------------------------------------------
 
-    def part_started(self) -> bool:
+    def part_started(self, index: int | None = None) -> bool:
+        if index is not None:
+            with self._lock:
+                self._running[index] = True
         with self._starting:
             with self._lock:
                 if self._final or self._refused:
@@ -146,7 +150,14 @@ class _SplitHandle(TaskHandle, Generic[R]):
             self._succeeded[index] = True
             self._results[index] = result
             done = sum(s for s, ok in zip(self._sizes, self._succeeded, strict=True) if ok)
-            cost = sum(c for c, ok in zip(self._costs, self._succeeded, strict=True) if ok)
+            # Parts run side by side: one still running is, on average, half done. Counting
+            # it as nothing would expect the rest to take as long again as all that ran.
+            cost = sum(
+                c if ok else c / 2 if running else 0.0
+                for c, ok, running in zip(
+                    self._costs, self._succeeded, self._running, strict=True
+                )
+            )
             complete = all(self._succeeded)
             if complete:
                 self._final = True
@@ -221,7 +232,7 @@ class _PartListener(Generic[R]):
         self._index = index
 
     def task_started(self) -> bool:
-        return self._split.part_started()
+        return self._split.part_started(self._index)
 
     def task_succeeded(self, result: R) -> None:
         self._split.part_succeeded(self._index, result)

@@ -332,3 +332,18 @@ def test_cancelling_a_split_job_stops_every_part() -> None:
     assert listener.events == ["started", "cancelled"]
     process.shutdown()
     assert listener.events == ["started", "cancelled"]
+
+
+def test_progress_counts_a_running_part_as_half_done() -> None:
+    """Parts run side by side; the expected time must not assume the rest starts from zero."""
+    executor = _Recorder()
+    listener = _Listener()
+    parts = [_task(_circuits(1)) for _ in range(3)]
+    parts = [replace(part, cost=cost) for part, cost in zip(parts, (1.0, 1.0, 2.0), strict=True)]
+    submit_parts(executor, parts, listener, lambda results: results)
+    first, second, _third = executor.listeners
+    assert first.task_started()
+    assert second.task_started()
+    first.task_succeeded("one")
+    # Done: part 0 (cost 1); running: part 1 (cost 1, counted 0.5); queued: part 2 (cost 2).
+    assert listener.progress[-1] == (1, 3, pytest.approx(1.5 / 4))
