@@ -22,14 +22,6 @@ from qiskit.transpiler import Target
 from qiskit_aer import AerSimulator
 from typing_extensions import override
 
-from qiskit_myprovider.circuits import (
-    aer_binds_correctly,
-    bind_rows,
-    check_finite_angles,
-    check_parameter_binds,
-    check_run_input,
-    check_width,
-)
 from qiskit_myprovider.clock import now
 from qiskit_myprovider.engine import Engine, default_engine
 from qiskit_myprovider.exceptions import (
@@ -45,9 +37,9 @@ from qiskit_myprovider.options import (
     METHODS,
     simulator_options,
     validate_option,
-    validate_run_options,
 )
 from qiskit_myprovider.primitive_job import job_from_record
+from qiskit_myprovider.run_input import check_run
 from qiskit_myprovider.store import JobRecord
 from qiskit_myprovider.validation import validate_job_id, validate_tags, validate_text
 
@@ -365,22 +357,9 @@ class MyBackend(BackendV2):
         recorded: JobRecord | None,
     ) -> MyJob:
         """Check a job, build its record and task and submit it (under ``recorded``'s id)."""
-        circuits = check_run_input(run_input)
-        for index, circuit in enumerate(circuits):
-            check_width(circuit, self.num_qubits, key=index, backend=self.name)
-            check_finite_angles(circuit, key=index)
-        checked = validate_run_options(options)
-        binds = check_parameter_binds(circuits, checked.pop("parameter_binds", None))
-        rows = None if binds is None else [bind_rows(bind) for bind in binds]
-        if binds is not None and not all(aer_binds_correctly(c) for c in circuits):
-            # Aer would bind these gates wrongly, without a word: bind in Qiskit instead,
-            # one circuit per row, in the order Aer would have returned the experiments.
-            circuits = [
-                circuit.assign_parameters({p: values[row] for p, values in bind.items()})
-                for circuit, bind, count in zip(circuits, binds, rows or [], strict=True)
-                for row in range(count)
-            ]
-            binds, rows = None, None
+        checked_input = check_run(run_input, options, width=self.num_qubits, backend=self.name)
+        circuits, checked = checked_input.circuits, checked_input.options
+        binds, rows = checked_input.binds, checked_input.rows
         if job_name is not None:
             validate_text(job_name, name="job_name")
         tags = validate_tags(job_tags) if job_tags is not None else []

@@ -28,7 +28,7 @@ ORDER: Final = (
     ("job", "job_state", "completion", "primitive_job"),
     ("engine",),
     # Services below the job; progress works with any Qiskit JobV1, none of ours.
-    ("store", "execution", "options", "progress"),
+    ("store", "execution", "options", "progress", "run_input"),
     # The leaves: they import nothing of the package but each other.
     ("exceptions", "validation", "clock", "qasm", "circuits", "circuit_codec", "version",
      "discovery", "notebook", "job_progress"),

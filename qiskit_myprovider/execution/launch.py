@@ -1,4 +1,6 @@
-"""Starting worker processes: clean interpreters of the package's own worker entry point.
+"""Worker processes: starting clean interpreters of our worker entry point, stopping them.
+
+It also says why a worker died (:func:`death_error`).
 
 On POSIX a worker is ``python -P -m qiskit_myprovider.execution.worker``, started with
 :mod:`subprocess` and handed one end of a socket pair: it imports the package, never the
@@ -13,13 +15,30 @@ from __future__ import annotations
 import contextlib
 import multiprocessing
 import os
+import signal
 import socket
 import subprocess
 import sys
 from multiprocessing.connection import Connection
 from typing import Any, Final, Protocol
 
-__all__ = ["CLEAN_START", "WorkerProcess", "start_worker"]
+from qiskit_myprovider.exceptions import WorkerDiedError
+
+__all__ = [
+    "CLEAN_START",
+    "START_HINT",
+    "WorkerProcess",
+    "death_error",
+    "start_worker",
+    "startup_death_error",
+    "stop_worker",
+]
+
+#: What to do when workers cannot start.
+START_HINT: Final = (
+    "Workers are new interpreters that import qiskit_myprovider and qiskit_aer from the "
+    'caller\'s sys.path; check that they import there, or use MyProvider(executor="thread")'
+)
 
 #: Whether workers start as clean interpreters here (else through multiprocessing).
 CLEAN_START: Final = os.name == "posix"
@@ -169,3 +188,53 @@ def _start_with_multiprocessing(
     child_conn.close()
     worker: WorkerProcess = process
     return worker, parent_conn
+
+
+def stop_worker(process: WorkerProcess, conn: Connection) -> None:
+    """Ask a worker to stop (it ends after its task), then kill it if it does not."""
+    with contextlib.suppress(OSError, ValueError):
+        conn.send(None)
+    process.join(0.5)
+    if process.is_alive():
+        process.kill()
+        process.join(5)
+    with contextlib.suppress(OSError):
+        conn.close()
+
+
+def death_error(process: WorkerProcess, job_id: str, limit_mb: int | None) -> WorkerDiedError:
+    """The error of a job whose worker died: how it died (signal, exit code, memory limit)."""
+    code = process.exitcode
+    if code is not None and code < 0:
+        try:
+            how = f"was killed by signal {signal.Signals(-code).name}"
+        except ValueError:
+            how = f"was killed by signal {-code}"
+        if code == -signal.SIGKILL:
+            how += " (the out-of-memory killer sends this signal too)"
+    else:
+        how = f"exited with code {code}"
+    if limit_mb is not None:
+        how += f" (it ran under a memory limit of {limit_mb} MB beyond its own start-up)"
+    return WorkerDiedError(
+        f"The worker process (pid {process.pid}) running job {job_id} {how}; "
+        "the job was lost, other jobs go on"
+    )
+
+
+def startup_death_error(process: WorkerProcess, limit_mb: int | None) -> WorkerDiedError:
+    """The error of the jobs waiting for a worker that died while starting, with the fix.
+
+    The cause is in the environment (the package or Aer cannot be imported, too small a
+    memory limit): another worker would die the same way.
+    """
+    limit = (
+        f" It had a memory limit of {limit_mb} MB; a larger one may help."
+        if limit_mb is not None
+        else ""
+    )
+    return WorkerDiedError(
+        f"A worker process (pid {process.pid}) exited with code {process.exitcode} while "
+        f"starting, before it could take a job (its error, if any, is on stderr).{limit} "
+        f"{START_HINT}"
+    )

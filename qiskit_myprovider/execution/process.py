@@ -27,19 +27,25 @@ import itertools
 import logging
 import multiprocessing
 import os
-import signal
 import threading
 import time
 import weakref
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
 from typing import Any, Final
 
-from qiskit_myprovider.circuit_codec import encode_circuits
-from qiskit_myprovider.exceptions import ExecutionError, InvalidInputError, WorkerDiedError
+from qiskit_myprovider.exceptions import ExecutionError, InvalidInputError
 from qiskit_myprovider.execution.base import JobExecutor, SimulationTask, TaskHandle, TaskListener
-from qiskit_myprovider.execution.launch import WorkerProcess, start_worker
+from qiskit_myprovider.execution.launch import (
+    START_HINT,
+    WorkerProcess,
+    death_error,
+    start_worker,
+    startup_death_error,
+    stop_worker,
+)
 from qiskit_myprovider.execution.remote import with_remote_traceback
+from qiskit_myprovider.execution.wire import UNPACKED, pack, task_message
 
 __all__ = ["ProcessExecutor"]
 
@@ -50,8 +56,6 @@ _HOUSEKEEPING_INTERVAL: Final = 1.0
 #: Seconds a worker started ahead of need (:meth:`ProcessExecutor.warm`) waits for its first
 #: task before it is released.
 WARM_IDLE_TIMEOUT: Final = 60.0
-#: A queued task whose circuits are not encoded yet.
-_UNPACKED: Final = object()
 
 
 # -- the caller side ------------------------------------------------------------------------
@@ -66,8 +70,8 @@ class _ProcessTask(TaskHandle):
         self.worker: _Worker | None = None
         self.finished = False
         self.cancelled = False
-        #: The circuits as QPY once encoded (None: QPY cannot carry them), or _UNPACKED.
-        self.packed: bytes | object | None = _UNPACKED
+        #: The circuits as QPY once encoded (None: QPY cannot carry them), or UNPACKED.
+        self.packed: bytes | object | None = UNPACKED
 
     def cancel(self) -> bool:
         return self._executor._cancel(self)
@@ -231,7 +235,7 @@ class ProcessExecutor(JobExecutor):
                     dropped.append(worker.task)
         self._wake()
         for worker in workers:
-            _stop(worker)
+            stop_worker(worker.process, worker.conn)
         manager = self._manager
         if manager is not None and manager is not threading.current_thread():
             manager.join(10)
@@ -324,15 +328,15 @@ class ProcessExecutor(JobExecutor):
     def _pack_ahead(self) -> bool:
         """Encode the circuits of the first queued task not encoded yet; False if none."""
         with self._lock:
-            handle = next((h for h in self._queue if h.packed is _UNPACKED), None)
+            handle = next((h for h in self._queue if h.packed is UNPACKED), None)
         if handle is None:
             return False
         try:
-            packed = encode_circuits(handle.task.circuits)
+            packed = pack(handle.task)
         except Exception:  # reported when the task is sent, like any other send failure
             return False
         with self._lock:
-            if handle.packed is _UNPACKED:
+            if handle.packed is UNPACKED:
                 handle.packed = packed
         return True
 
@@ -348,7 +352,7 @@ class ProcessExecutor(JobExecutor):
                     except Exception as exc:
                         why = " ".join(str(exc).split())  # multiprocessing's text spans lines
                         error = ExecutionError(
-                            f"could not start a worker process: {why}. {_START_HINT}"
+                            f"could not start a worker process: {why}. {START_HINT}"
                         )
                         self._fail_queue_locked(error, reports)
                 return
@@ -361,17 +365,12 @@ class ProcessExecutor(JobExecutor):
             worker = next((w for w in idle if key in w.keys), idle[0])
             threads = self._threads_for_locked(handle)
             task = handle.task
-            if self._memory_limit_mb is not None and "max_memory_mb" not in task.run_options:
-                limited = {**task.run_options, "max_memory_mb": self._memory_limit_mb}
-                task = replace(task, run_options=limited)
             try:
-                # QPY is about 5x faster than pickle; circuits it cannot carry travel pickled.
-                packed = handle.packed
-                if packed is _UNPACKED:
-                    packed = encode_circuits(task.circuits)
-                bare = replace(task, simulator=None, circuits=() if packed else task.circuits)
-                simulator = task.simulator if key not in worker.keys else None
-                worker.conn.send((handle.task_id, key, simulator, bare, packed, threads))
+                message = task_message(
+                    handle.task_id, task, handle.packed, send_simulator=key not in worker.keys,
+                    threads=threads, memory_limit_mb=self._memory_limit_mb,
+                )  # fmt: skip
+                worker.conn.send(message)
             except Exception as exc:  # a task that cannot be pickled, or a dead pipe
                 handle.finished = True
                 error = ExecutionError(f"could not send job {task.job_id} to a worker: {exc}")
@@ -415,7 +414,7 @@ class ProcessExecutor(JobExecutor):
             )
             if worker.ready and worker.task is None and idle_for > limit:
                 self._workers.remove(worker)
-                _stop(worker)
+                stop_worker(worker.process, worker.conn)
 
     def _collect_locked(
         self, worker: _Worker, died: bool, reports: list[tuple[TaskListener, str, Any]]
@@ -452,20 +451,8 @@ class ProcessExecutor(JobExecutor):
             # It died while starting up: the cause is in the environment (the package or Aer
             # cannot be imported, too small a memory limit), and starting another worker would
             # only die the same way. Fail what waits, with the likely fix.
-            code = worker.process.exitcode
-            limit = (
-                f" It had a memory limit of {self._memory_limit_mb} MB; a larger one may help."
-                if self._memory_limit_mb is not None
-                else ""
-            )
-            self._fail_queue_locked(
-                WorkerDiedError(
-                    f"A worker process (pid {worker.pid}) exited with code {code} while "
-                    f"starting, before it could take a job (its error, if any, is on stderr)."
-                    f"{limit} {_START_HINT}"
-                ),
-                reports,
-            )
+            error = startup_death_error(worker.process, self._memory_limit_mb)
+            self._fail_queue_locked(error, reports)
             return
         handle = worker.task
         if handle is None or handle.finished:
@@ -475,15 +462,9 @@ class ProcessExecutor(JobExecutor):
             reports.append((handle.listener, "cancelled", None))
         else:
             reports.append(
-                (handle.listener, "error", _death(worker, handle, self._memory_limit_mb))
+                (handle.listener, "error",
+                 death_error(worker.process, handle.task.job_id, self._memory_limit_mb))
             )
-
-
-#: What to do when workers cannot start.
-_START_HINT: Final = (
-    "Workers are new interpreters that import qiskit_myprovider and qiskit_aer from the "
-    'caller\'s sys.path; check that they import there, or use MyProvider(executor="thread")'
-)
 
 
 def _deliver(reports: list[tuple[TaskListener, str, Any]]) -> None:
@@ -494,36 +475,6 @@ def _deliver(reports: list[tuple[TaskListener, str, Any]]) -> None:
             listener.task_failed(payload)
         else:
             listener.task_cancelled()
-
-
-def _death(worker: _Worker, handle: _ProcessTask, limit_mb: int | None) -> WorkerDiedError:
-    code = worker.process.exitcode
-    if code is not None and code < 0:
-        try:
-            how = f"was killed by signal {signal.Signals(-code).name}"
-        except ValueError:
-            how = f"was killed by signal {-code}"
-        if code == -signal.SIGKILL:
-            how += " (the out-of-memory killer sends this signal too)"
-    else:
-        how = f"exited with code {code}"
-    if limit_mb is not None:
-        how += f" (it ran under a memory limit of {limit_mb} MB beyond its own start-up)"
-    return WorkerDiedError(
-        f"The worker process (pid {worker.pid}) running job {handle.task.job_id} {how}; "
-        "the job was lost, other jobs go on"
-    )
-
-
-def _stop(worker: _Worker) -> None:
-    with contextlib.suppress(OSError, ValueError):
-        worker.conn.send(None)
-    worker.process.join(0.5)
-    if worker.process.is_alive():
-        worker.process.kill()
-        worker.process.join(5)
-    with contextlib.suppress(OSError):
-        worker.conn.close()
 
 
 _live_executors: weakref.WeakSet[ProcessExecutor] = weakref.WeakSet()

@@ -16,7 +16,6 @@ import os
 import signal
 import sys
 import traceback
-from dataclasses import replace
 from multiprocessing.connection import Connection
 from typing import TYPE_CHECKING, Final
 
@@ -87,11 +86,11 @@ def serve(conn: Connection, memory_limit_mb: int | None) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     # Everything a task needs is imported before the memory limit is set: the limit counts
     # from what the worker holds then, so later imports would eat into it.
-    import qiskit.qpy  # noqa: F401 - loaded now, used by decode_circuits
+    import qiskit.qpy  # noqa: F401 - loaded now, used to decode circuits
 
-    from qiskit_myprovider.circuit_codec import decode_circuits
     from qiskit_myprovider.exceptions import ExecutionError
     from qiskit_myprovider.execution.simulate import simulate
+    from qiskit_myprovider.execution.wire import read_task
 
     _limit_memory(memory_limit_mb)
     simulators: dict[str, AerSimulator] = {}
@@ -103,14 +102,7 @@ def serve(conn: Connection, memory_limit_mb: int | None) -> None:
             return  # the parent is gone: leave no orphan behind
         if message is None:
             return
-        task_id, key, simulator, task, packed, threads = message
-        if simulator is not None:
-            simulators[key] = simulator
-        run_options = dict(task.run_options)
-        if threads is not None:
-            run_options.setdefault("max_parallel_threads", threads)
-        circuits = tuple(decode_circuits(packed)) if packed is not None else task.circuits
-        task = replace(task, simulator=simulators[key], run_options=run_options, circuits=circuits)
+        task_id, task = read_task(message, simulators)
         try:
             result = simulate(task)
         except BaseException as exc:

@@ -23,7 +23,8 @@ One module per concept::
     legacy.py        migrate_pickles: converting older stores' pickles, on the owner's word
     listing.py       a Qiskit-free, read-only listing of a store file (``jobs list``, id prefixes)
     queries.py       the SQL of listings
-    sqlite.py        SQLiteJobStore: connections, transactions, retries, error translation
+    sqlite.py        SQLiteJobStore: connections, transactions, retries
+    sqlite_errors.py SQLite's errors as StoreErrors naming the file and the fix
     write_behind.py  WriteBehindStore
 """
 

@@ -36,6 +36,7 @@ from qiskit_myprovider.store.paths import ELSEWHERE
 from qiskit_myprovider.store.queries import FULL_COLUMNS, INSERT_TAG, list_sql, rarest_first
 from qiskit_myprovider.store.record import JobQuery, JobRecord, check_updatable, not_found
 from qiskit_myprovider.store.schema import FINAL_SQL, UNFINISHED_SQL, prepare
+from qiskit_myprovider.store.sqlite_errors import is_busy, translate
 
 __all__ = ["SQLiteJobStore"]
 
@@ -436,7 +437,7 @@ class SQLiteJobStore:
             except sqlite3.OperationalError as exc:
                 # busy_timeout waits out most lock conflicts; SQLite reports a few at once
                 # (e.g. while another connection recovers the WAL): retry those a while.
-                if _is_busy(exc) and time.monotonic() < deadline:
+                if is_busy(exc) and time.monotonic() < deadline:
                     time.sleep(delay)
                     delay = min(delay * 2, _LAST_RETRY_PAUSE_S)
                     continue
@@ -445,44 +446,8 @@ class SQLiteJobStore:
                 raise self._translate(exc, doing) from exc
 
     def _translate(self, exc: sqlite3.Error, doing: str) -> StoreError:
-        code = (getattr(exc, "sqlite_errorcode", None) or 0) & 0xFF
-        where = f"the job store {self.location}"
-        if code in (sqlite3.SQLITE_NOTADB, sqlite3.SQLITE_CORRUPT):
-            return StoreError(
-                f"Cannot use {where}: it is corrupt or not an SQLite database ({exc}). Move "
-                f"it aside (for example rename it to {self._path.name}.corrupt; a new empty "
-                f"store is then created in its place), {ELSEWHERE}."
-            )
-        if _is_busy(exc):
-            return StoreError(
-                f"{where.capitalize()} stayed locked by another connection for more than "
-                f"{_BUSY_TIMEOUT_S:.0f} s while {doing}; try again, and look for a process "
-                "that holds it open in a transaction"
-            )
-        if code in (sqlite3.SQLITE_READONLY, sqlite3.SQLITE_PERM, sqlite3.SQLITE_AUTH):
-            return StoreError(
-                f"Cannot write {where} while {doing} ({exc}): make the file and its folder "
-                f"writable, {ELSEWHERE}."
-            )
-        if code == sqlite3.SQLITE_CANTOPEN:
-            return StoreError(
-                f"Cannot open {where} ({exc}): check that it and its folder exist and are "
-                f"readable and writable, {ELSEWHERE}."
-            )
-        if code == sqlite3.SQLITE_FULL:
-            return StoreError(
-                f"The disk holding {where} is full ({exc}) while {doing}: free some space or "
-                f"prune old jobs (provider.prune), {ELSEWHERE}."
-            )
-        return StoreError(f"Error in {where} while {doing}: {type(exc).__name__}: {exc}")
-
-
-def _is_busy(exc: sqlite3.Error) -> bool:
-    code = getattr(exc, "sqlite_errorcode", None)
-    if code is not None:
-        return code & 0xFF in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
-    text = str(exc)
-    return "locked" in text or "busy" in text
+        return translate(exc, doing, location=self.location, path=self._path,
+                         busy_timeout=_BUSY_TIMEOUT_S)  # fmt: skip
 
 
 def _apply_update(
