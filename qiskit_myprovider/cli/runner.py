@@ -23,7 +23,6 @@ import signal
 import subprocess
 import sys
 import threading
-import uuid
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, Final, NoReturn
 
@@ -135,25 +134,13 @@ def start_runner(args: argparse.Namespace, ctx: Context) -> dict[str, Any]:
 
 def _new_record(circuits: list[QuantumCircuit], args: argparse.Namespace) -> JobRecord:
     """The INITIALIZING record of the job: the circuits as parsed, the command's options."""
-    from qiskit.providers import JobStatus
-
-    from qiskit_myprovider.clock import now
     from qiskit_myprovider.store import JobRecord
 
     options: dict[str, Any] = {"shots": DEFAULT_SHOTS if args.shots is None else args.shots}
     if args.seed is not None:
         options["seed_simulator"] = args.seed
-    created = now()
-    return JobRecord(
-        job_id=str(uuid.uuid4()),
-        backend_name=args.backend or DEFAULT_BACKEND,
-        status=JobStatus.INITIALIZING,
-        creation_date=created,
-        time_per_step={"CREATED": created},
-        name=args.name,
-        tags=list(args.tags),
-        circuits=circuits,
-        options=options,
+    return JobRecord.new(
+        args.backend or DEFAULT_BACKEND, circuits, options, name=args.name, tags=args.tags
     )
 
 

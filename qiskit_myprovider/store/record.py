@@ -83,7 +83,7 @@ class JobRecord:
         circuits: list[QuantumCircuit],
         options: dict[str, Any],
         *,
-        owner: str,
+        owner: str | None = None,
         name: str | None = None,
         tags: Sequence[str] = (),
         header: Mapping[str, Any] | None = None,
