@@ -86,7 +86,7 @@ def test_worker_processes_get_qpy_where_it_carries_and_pickles_elsewhere(
 ) -> None:
     from qiskit_myprovider import MyProvider
     from qiskit_myprovider.execution import ProcessExecutor
-    from qiskit_myprovider.execution import process as process_module
+    from qiskit_myprovider.execution import wire as wire_module
 
     from .support import PATIENCE
 
@@ -97,7 +97,7 @@ def test_worker_processes_get_qpy_where_it_carries_and_pickles_elsewhere(
         sent.append(encoded is not None)
         return encoded
 
-    monkeypatch.setattr(process_module, "encode_circuits", spy)
+    monkeypatch.setattr(wire_module, "encode_circuits", spy)
     saving = QuantumCircuit(2)
     saving.h(0)
     saving.cx(0, 1)
